@@ -1,0 +1,131 @@
+//! The crate's one error type.
+//!
+//! Errors on the cryptographic path say nothing beyond "this did not
+//! authenticate" ([`Error::Unauthenticated`]): a wrong key, a flipped bit, a
+//! swapped footer and a forged token are indistinguishable to the caller, so
+//! no oracle is handed to an attacker. Before authentication, errors name the
+//! structural rule that was broken (all of which an attacker already knows).
+//! After authentication, errors say exactly what is wrong (expired, not yet
+//! valid, missing claim). No error ever carries token bytes or claim values.
+
+use core::fmt;
+
+/// Everything that can go wrong when sealing or opening a token.
+///
+/// # Example
+/// ```
+/// use sealed_session::{Error, Key};
+/// let key = Key::generate();
+/// assert_eq!(key.open("v2.local.AAAA").unwrap_err(), Error::Malformed(sealed_session::Malformed::TooShort));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The token is longer than the configured maximum (default 4096 bytes).
+    /// Checked before anything else is read.
+    TokenTooLarge,
+    /// The token breaks a structural rule; nothing cryptographic was tried.
+    Malformed(Malformed),
+    /// The token did not authenticate under the key: wrong key, tampered
+    /// bytes, swapped footer or a forgery. Deliberately says nothing more.
+    Unauthenticated,
+    /// The token authenticated but its claims are not valid claims.
+    InvalidClaims(ClaimsError),
+    /// The token authenticated but its `exp` is at or before `now`.
+    Expired,
+    /// The token authenticated but its `nbf` is after `now`.
+    NotYetValid,
+    /// A seal was asked for with arguments that cannot make a valid token
+    /// (empty user id, an expiry past year 9999); the text names the rule.
+    InvalidArgument(&'static str),
+    /// The operating system's random number generator failed.
+    Rng,
+}
+
+/// Which structural rule a malformed token broke.
+///
+/// All of these are checked before any cryptographic operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// The token does not start with exactly `v2.local.` (case-sensitive).
+    Header,
+    /// Not 3 or 4 dot-separated parts, or an empty part.
+    Parts,
+    /// A part is not strict, unpadded, canonical base64url.
+    Base64,
+    /// The body decodes to fewer than 24 (nonce) + 16 (tag) bytes.
+    TooShort,
+}
+
+/// Why authenticated claims were refused. Names claims, never their values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClaimsError {
+    /// The payload is not a JSON object.
+    NotJson,
+    /// A required claim (named) is absent.
+    Missing(&'static str),
+    /// A claim (named) has the wrong JSON type, e.g. `exp` as a number.
+    WrongType(&'static str),
+    /// A date claim (named) is not an RFC 3339 date-time.
+    BadTime(&'static str),
+    /// A claim (named) appears twice.
+    Duplicate(&'static str),
+    /// `sub` is the empty string.
+    EmptySubject,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::TokenTooLarge => f.write_str("token is larger than the configured maximum"),
+            Error::Malformed(m) => write!(f, "malformed token: {m}"),
+            Error::Unauthenticated => f.write_str("token did not authenticate"),
+            Error::InvalidClaims(c) => write!(f, "invalid claims: {c}"),
+            Error::Expired => f.write_str("token has expired"),
+            Error::NotYetValid => f.write_str("token is not yet valid"),
+            Error::InvalidArgument(why) => write!(f, "invalid argument: {why}"),
+            Error::Rng => f.write_str("the operating system's random number generator failed"),
+        }
+    }
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Malformed::Header => "header is not `v2.local.`",
+            Malformed::Parts => "wrong number of parts or an empty part",
+            Malformed::Base64 => "not strict unpadded base64url",
+            Malformed::TooShort => "body shorter than nonce and tag",
+        })
+    }
+}
+
+impl fmt::Display for ClaimsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClaimsError::NotJson => f.write_str("payload is not a JSON object"),
+            ClaimsError::Missing(c) => write!(f, "missing claim `{c}`"),
+            ClaimsError::WrongType(c) => write!(f, "claim `{c}` has the wrong type"),
+            ClaimsError::BadTime(c) => write!(f, "claim `{c}` is not an RFC 3339 date-time"),
+            ClaimsError::Duplicate(c) => write!(f, "claim `{c}` appears more than once"),
+            ClaimsError::EmptySubject => f.write_str("claim `sub` is empty"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}
+
+impl From<Malformed> for Error {
+    fn from(m: Malformed) -> Self {
+        Error::Malformed(m)
+    }
+}
+
+impl From<ClaimsError> for Error {
+    fn from(c: ClaimsError) -> Self {
+        Error::InvalidClaims(c)
+    }
+}

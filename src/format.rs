@@ -1,0 +1,431 @@
+//! Low-level `v2.local` tokens: raw bytes in, raw bytes out.
+//!
+//! **This is the low-level layer**, for interoperability and testing. It
+//! knows bytes only: no JSON, no time, no key ids. Most applications want
+//! [`Key::seal`](crate::Key::seal) / [`Key::open`](crate::Key::open), which add
+//! the claims and their time rules on top.
+//!
+//! The format is byte-compatible with PASETO `v2.local`:
+//!
+//! ```text
+//! n     = BLAKE2b-192(key = 24 random bytes, message = payload)
+//! aad   = PAE(["v2.local.", n, footer])
+//! c     = XChaCha20-Poly1305(key, n, payload, aad)        (ciphertext || tag)
+//! token = "v2.local." || b64url(n || c) [ || "." || b64url(footer) ]
+//! ```
+//!
+//! The caller never chooses the nonce: it is derived from fresh OS randomness
+//! and the payload.
+//!
+//! # Example
+//! ```
+//! use sealed_session::{format, Key};
+//! let key = Key::generate();
+//! let token = format::seal(&key, b"hello", b"kid-1")?;
+//! let opened = format::open(&key, &token)?;
+//! assert_eq!(opened.payload, b"hello");
+//! assert_eq!(opened.footer, b"kid-1");
+//! # Ok::<(), sealed_session::Error>(())
+//! ```
+
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use blake2::digest::{consts::U24, Mac};
+use blake2::Blake2bMac;
+use chacha20poly1305::aead::AeadInPlace;
+use chacha20poly1305::{Tag, XNonce};
+
+use crate::error::{Error, Malformed};
+use crate::key::Key;
+
+/// The one header this crate reads and writes.
+pub const HEADER: &str = "v2.local.";
+/// Default upper bound on a token's length in bytes (the browser cookie limit).
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 4096;
+/// Length of the nonce (and of the random nonce seed) in bytes.
+pub const NONCE_LEN: usize = 24;
+/// Length of the Poly1305 tag in bytes.
+pub const TAG_LEN: usize = 16;
+
+/// Decoded bodies up to this size are handled on the stack.
+const STACK_BODY: usize = 512;
+/// PAE(header, nonce, footer) for footers up to this size is built on the stack.
+const STACK_FOOTER: usize = 192;
+const PAE_FIXED: usize = 8 + (8 + HEADER.len()) + (8 + NONCE_LEN) + 8;
+
+/// A parsed but **unauthenticated** token: only its structure has been
+/// checked (length, header, parts, base64 alphabet and length). Nothing read
+/// from it can be trusted until [`UntrustedToken::open`] succeeds.
+///
+/// # Example
+/// ```
+/// use sealed_session::format::{self, UntrustedToken};
+/// let key = sealed_session::Key::generate();
+/// let token = format::seal(&key, b"{}", b"footer")?;
+/// let untrusted = UntrustedToken::parse(&token)?;
+/// assert_eq!(untrusted.untrusted_footer()?, b"footer");
+/// assert_eq!(untrusted.open(&key)?.payload, b"{}");
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct UntrustedToken<'a> {
+    untrusted_body: &'a str,
+    untrusted_footer: Option<&'a str>,
+}
+
+/// An authenticated payload and footer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opened {
+    /// The decrypted, authenticated payload.
+    pub payload: Vec<u8>,
+    /// The authenticated footer (empty when the token has none).
+    pub footer: Vec<u8>,
+}
+
+impl<'a> UntrustedToken<'a> {
+    /// Check a token's structure with the default length limit
+    /// ([`DEFAULT_MAX_TOKEN_LEN`]).
+    ///
+    /// # Errors
+    /// See [`UntrustedToken::parse_with_max_len`].
+    pub fn parse(token: &'a str) -> Result<Self, Error> {
+        Self::parse_with_max_len(token, DEFAULT_MAX_TOKEN_LEN)
+    }
+
+    /// Check, in this order and before any cryptography: the length is at
+    /// most `max_len`; the header is exactly `v2.local.`; there are 3 or 4
+    /// dot-separated parts and none is empty; the body has a base64 length
+    /// that can hold a nonce and a tag.
+    ///
+    /// # Errors
+    /// [`Error::TokenTooLarge`], or [`Error::Malformed`] naming the rule.
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::{format::UntrustedToken, Error, Malformed};
+    /// let e = UntrustedToken::parse("v4.local.AAAA").unwrap_err();
+    /// assert_eq!(e, Error::Malformed(Malformed::Header));
+    /// ```
+    pub fn parse_with_max_len(token: &'a str, max_len: usize) -> Result<Self, Error> {
+        if token.len() > max_len {
+            return Err(Error::TokenTooLarge);
+        }
+        let rest = token
+            .strip_prefix(HEADER)
+            .ok_or(Error::Malformed(Malformed::Header))?;
+        let (body, footer) = match rest.split_once('.') {
+            None => (rest, None),
+            Some((body, footer)) => (body, Some(footer)),
+        };
+        if body.is_empty() || footer.is_some_and(|f| f.is_empty() || f.contains('.')) {
+            return Err(Error::Malformed(Malformed::Parts));
+        }
+        Ok(UntrustedToken {
+            untrusted_body: body,
+            untrusted_footer: footer,
+        })
+    }
+
+    /// The footer's base64url text as it appears in the token, if any.
+    /// Unauthenticated.
+    pub fn untrusted_footer_b64(&self) -> Option<&'a str> {
+        self.untrusted_footer
+    }
+
+    /// The decoded footer bytes (empty if the token has none).
+    /// **Unauthenticated**: use it only to route (e.g. pick a key), never
+    /// to decide anything else.
+    ///
+    /// # Errors
+    /// [`Malformed::Base64`] if the footer is not strict base64url.
+    pub fn untrusted_footer(&self) -> Result<Vec<u8>, Error> {
+        match self.untrusted_footer {
+            None => Ok(Vec::new()),
+            Some(f) => decode_b64_vec(f),
+        }
+    }
+
+    /// Authenticate and decrypt with `key`.
+    ///
+    /// # Errors
+    /// [`Malformed::Base64`] / [`Malformed::TooShort`] for a body that cannot
+    /// be a ciphertext, [`Error::Unauthenticated`] for everything the AEAD
+    /// rejects.
+    pub fn open(&self, key: &Key) -> Result<Opened, Error> {
+        let footer = self.untrusted_footer()?;
+        let payload = self.open_with(key, &footer, |payload| Ok(payload.to_vec()))?;
+        Ok(Opened { payload, footer })
+    }
+
+    /// Authenticate with an already decoded footer and hand the payload to
+    /// `f` without copying it off the stack for small tokens.
+    pub(crate) fn open_with<R>(
+        &self,
+        key: &Key,
+        footer: &[u8],
+        f: impl FnOnce(&[u8]) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let body = self.untrusted_body.as_bytes();
+        let decoded_len = decoded_len(body.len())?;
+        if decoded_len <= STACK_BODY {
+            let mut buf = [0u8; STACK_BODY];
+            let payload = open_in(key, body, footer, &mut buf)?;
+            f(payload)
+        } else {
+            let mut buf = vec![0u8; decoded_len];
+            let payload = open_in(key, body, footer, &mut buf)?;
+            f(payload)
+        }
+    }
+}
+
+/// Decoded length of an unpadded base64 text of `n` characters.
+fn decoded_len(n: usize) -> Result<usize, Error> {
+    if n % 4 == 1 {
+        return Err(Error::Malformed(Malformed::Base64));
+    }
+    Ok(n / 4 * 3 + (n % 4).saturating_sub(1))
+}
+
+fn decode_b64_vec(s: &str) -> Result<Vec<u8>, Error> {
+    Base64UrlUnpadded::decode_vec(s).map_err(|_| Error::Malformed(Malformed::Base64))
+}
+
+/// Decode the body into `buf`, then authenticate and decrypt in place.
+fn open_in<'b>(
+    key: &Key,
+    body_b64: &[u8],
+    footer: &[u8],
+    buf: &'b mut [u8],
+) -> Result<&'b [u8], Error> {
+    let decoded = Base64UrlUnpadded::decode(body_b64, buf)
+        .map_err(|_| Error::Malformed(Malformed::Base64))?
+        .len();
+    let decoded = buf
+        .get_mut(..decoded)
+        .ok_or(Error::Malformed(Malformed::Base64))?;
+    if decoded.len() < NONCE_LEN + TAG_LEN {
+        return Err(Error::Malformed(Malformed::TooShort));
+    }
+    let (nonce, rest) = decoded.split_at_mut(NONCE_LEN);
+    let (ciphertext, tag) = rest.split_at_mut(rest.len() - TAG_LEN);
+    let nonce = XNonce::from_slice(nonce);
+    with_pae(nonce, footer, |aad| {
+        key.cipher
+            .decrypt_in_place_detached(nonce, aad, ciphertext, Tag::from_slice(tag))
+            .map_err(|_| Error::Unauthenticated)
+    })?;
+    Ok(ciphertext)
+}
+
+/// Call `f` with `PAE(["v2.local.", nonce, footer])`.
+fn with_pae<R>(nonce: &[u8], footer: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
+    fn write(out: &mut [u8], nonce: &[u8], footer: &[u8]) -> usize {
+        let mut at = 0;
+        let mut put = |bytes: &[u8]| {
+            out[at..at + bytes.len()].copy_from_slice(bytes);
+            at += bytes.len();
+        };
+        put(&le64(3));
+        for piece in [HEADER.as_bytes(), nonce, footer] {
+            put(&le64(piece.len() as u64));
+            put(piece);
+        }
+        at
+    }
+    let len = PAE_FIXED + footer.len();
+    if footer.len() <= STACK_FOOTER {
+        let mut buf = [0u8; PAE_FIXED + STACK_FOOTER];
+        let n = write(&mut buf, nonce, footer);
+        f(&buf[..n])
+    } else {
+        let mut buf = vec![0u8; len];
+        let n = write(&mut buf, nonce, footer);
+        f(&buf[..n])
+    }
+}
+
+/// PASETO's LE64: little-endian with the top bit cleared.
+fn le64(n: u64) -> [u8; 8] {
+    (n & (u64::MAX >> 1)).to_le_bytes()
+}
+
+/// PAE as defined by PASETO, for tests and interop.
+#[cfg(any(test, feature = "__internal-test"))]
+#[doc(hidden)]
+pub fn __pae(pieces: &[&[u8]]) -> Vec<u8> {
+    let mut out = le64(pieces.len() as u64).to_vec();
+    for p in pieces {
+        out.extend_from_slice(&le64(p.len() as u64));
+        out.extend_from_slice(p);
+    }
+    out
+}
+
+/// Seal `payload` with an authenticated, unencrypted `footer` (may be empty).
+///
+/// # Errors
+/// [`Error::Rng`] if the operating system's RNG fails.
+///
+/// # Security
+/// The footer is authenticated but **not encrypted**: anyone can read it.
+///
+/// # Example
+/// ```
+/// let key = sealed_session::Key::generate();
+/// let token = sealed_session::format::seal(&key, b"payload", b"")?;
+/// assert!(token.starts_with("v2.local."));
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+#[cfg(feature = "std")]
+pub fn seal(key: &Key, payload: &[u8], footer: &[u8]) -> Result<String, Error> {
+    let seed = crate::rng::nonce_seed()?;
+    Ok(seal_with_seed(key, &seed, payload, footer))
+}
+
+/// Open a token with the default length limit.
+///
+/// # Errors
+/// As [`UntrustedToken::parse`] and [`UntrustedToken::open`].
+///
+/// # Example
+/// ```
+/// let key = sealed_session::Key::generate();
+/// let token = sealed_session::format::seal(&key, b"payload", b"")?;
+/// let opened = sealed_session::format::open(&key, &token)?;
+/// assert_eq!(opened.payload, b"payload");
+/// assert!(opened.footer.is_empty());
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+pub fn open(key: &Key, token: &str) -> Result<Opened, Error> {
+    UntrustedToken::parse(token)?.open(key)
+}
+
+/// The deterministic core of sealing: the nonce seed is an input.
+/// Crate-private: a caller-chosen seed must never reach the public API.
+pub(crate) fn seal_with_seed(
+    key: &Key,
+    seed: &[u8; NONCE_LEN],
+    payload: &[u8],
+    footer: &[u8],
+) -> String {
+    let body_len = NONCE_LEN + payload.len() + TAG_LEN;
+    if body_len <= STACK_BODY {
+        let mut buf = [0u8; STACK_BODY];
+        seal_in(key, seed, payload, footer, &mut buf[..body_len])
+    } else {
+        let mut buf = vec![0u8; body_len];
+        seal_in(key, seed, payload, footer, &mut buf)
+    }
+}
+
+fn seal_in(
+    key: &Key,
+    seed: &[u8; NONCE_LEN],
+    payload: &[u8],
+    footer: &[u8],
+    buf: &mut [u8],
+) -> String {
+    let (nonce_out, rest) = buf.split_at_mut(NONCE_LEN);
+    let (msg, tag_out) = rest.split_at_mut(payload.len());
+    let mut mac = <Blake2bMac<U24> as Mac>::new_from_slice(seed)
+        .unwrap_or_else(|_| unreachable!("24-byte keys are valid BLAKE2b keys"));
+    mac.update(payload);
+    nonce_out.copy_from_slice(&mac.finalize().into_bytes());
+    msg.copy_from_slice(payload);
+    let nonce = XNonce::from_slice(nonce_out);
+    let tag = with_pae(nonce, footer, |aad| {
+        key.cipher.encrypt_in_place_detached(nonce, aad, msg)
+    })
+    .unwrap_or_else(|_| unreachable!("XChaCha20-Poly1305 accepts any message below 256 GiB"));
+    tag_out.copy_from_slice(&tag);
+
+    let footer_b64_len = if footer.is_empty() {
+        0
+    } else {
+        1 + Base64UrlUnpadded::encoded_len(footer)
+    };
+    let mut out =
+        String::with_capacity(HEADER.len() + Base64UrlUnpadded::encoded_len(buf) + footer_b64_len);
+    out.push_str(HEADER);
+    push_b64(&mut out, buf);
+    if !footer.is_empty() {
+        out.push('.');
+        push_b64(&mut out, footer);
+    }
+    out
+}
+
+/// Append the base64url encoding of `bytes` without an intermediate heap copy.
+fn push_b64(out: &mut String, bytes: &[u8]) {
+    let mut chunk = [0u8; 4 * 64];
+    // 48 input bytes encode to exactly 64 characters with no partial block.
+    for piece in bytes.chunks(48 * 4) {
+        match Base64UrlUnpadded::encode(piece, &mut chunk) {
+            Ok(s) => out.push_str(s),
+            Err(_) => unreachable!("chunk holds the encoding of 192 bytes"),
+        }
+    }
+}
+
+/// The deterministic seal, exposed only for this crate's vector tests.
+#[cfg(feature = "__internal-test")]
+#[doc(hidden)]
+pub fn __seal_with_nonce_seed(
+    key: &Key,
+    seed: &[u8; NONCE_LEN],
+    payload: &[u8],
+    footer: &[u8],
+) -> String {
+    seal_with_seed(key, seed, payload, footer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pae_matches_spec_examples() {
+        // From the PASETO specification (Common.md).
+        assert_eq!(__pae(&[]), b"\x00\x00\x00\x00\x00\x00\x00\x00");
+        assert_eq!(
+            __pae(&[b""]),
+            b"\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+        );
+        assert_eq!(
+            __pae(&[b"test"]),
+            b"\x01\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00test"
+        );
+        let nonce = [7u8; 24];
+        for footer_len in [0usize, 1, STACK_FOOTER, STACK_FOOTER + 1, 1000] {
+            let footer = vec![0x5a; footer_len];
+            let got = with_pae(&nonce, &footer, |a| a.to_vec());
+            assert_eq!(got, __pae(&[HEADER.as_bytes(), &nonce, &footer]));
+        }
+    }
+
+    #[test]
+    fn decoded_len_matches_base64ct() {
+        for n in 0..200usize {
+            let bytes = vec![0u8; n];
+            let enc = Base64UrlUnpadded::encode_string(&bytes);
+            assert_eq!(decoded_len(enc.len()).unwrap(), n);
+        }
+        assert!(decoded_len(5).is_err());
+    }
+
+    #[test]
+    fn large_payloads_use_the_heap_path() {
+        let key = Key::from_bytes([3; 32]);
+        for len in [0usize, 1, STACK_BODY - 40, STACK_BODY - 39, 2000] {
+            let payload = vec![0xA5u8; len];
+            let footer = vec![b'f'; len / 3];
+            let t = seal_with_seed(&key, &[1; 24], &payload, &footer);
+            let o = open(&key, &t).unwrap();
+            assert_eq!((o.payload, o.footer), (payload, footer));
+        }
+    }
+}
