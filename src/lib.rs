@@ -19,6 +19,7 @@ mod time;
 pub use claims::Claims;
 pub use error::{ClaimsError, Error, Malformed};
 pub use key::{Key, KEY_LEN};
+pub use session::KeySource;
 pub use time::{ParseTimestampError, Timestamp};
 
 #[cfg(feature = "__internal-test")]
