@@ -41,21 +41,30 @@ fn claims_profile_seal_vectors() {
     for case in doc["seal"].as_array().expect("seal") {
         let name = case["name"].as_str().unwrap();
         let key = Key::try_from_slice(&hex(case["key"].as_str().unwrap())).unwrap();
-        let seed: [u8; 24] = hex(case["nonce-seed"].as_str().unwrap()).try_into().unwrap();
+        let seed: [u8; 24] = hex(case["nonce-seed"].as_str().unwrap())
+            .try_into()
+            .unwrap();
         let user = case["user-id"].as_str().unwrap();
         let now = ts(&case["now"]);
         let lifetime = Duration::from_secs(case["lifetime-seconds"].as_u64().unwrap());
-        let token =
-            sealed_session::__seal_claims_with_nonce_seed(&key, &seed, user, lifetime, now)
-                .unwrap();
+        let token = sealed_session::__seal_claims_with_nonce_seed(&key, &seed, user, lifetime, now)
+            .unwrap();
         assert_eq!(token, case["token"].as_str().unwrap(), "{name}");
 
         let opened = sealed_session::format::open(&key, &token).unwrap();
-        assert_eq!(opened.payload, case["payload"].as_str().unwrap().as_bytes(), "{name}");
+        assert_eq!(
+            opened.payload,
+            case["payload"].as_str().unwrap().as_bytes(),
+            "{name}"
+        );
         let claims = key.open_at(&token, now).unwrap();
         assert_eq!(claims.user_id(), user, "{name}");
         assert_eq!(claims.issued_at(), Some(now), "{name}");
-        assert_eq!(claims.expires_at(), now.checked_add(lifetime).unwrap(), "{name}");
+        assert_eq!(
+            claims.expires_at(),
+            now.checked_add(lifetime).unwrap(),
+            "{name}"
+        );
         ran += 1;
     }
     assert_eq!(ran, 5);
@@ -108,7 +117,9 @@ fn claims_profile_must_fail_vectors() {
 fn every_bit_flip_and_truncation_is_rejected() {
     let key = Key::from_bytes([0x42; 32]);
     let now = Timestamp::from_unix_seconds(1_800_000_000).unwrap();
-    let token = key.seal_at("12234", Duration::from_secs(3600), now).unwrap();
+    let token = key
+        .seal_at("12234", Duration::from_secs(3600), now)
+        .unwrap();
     assert_eq!(key.open_at(&token, now).unwrap().user_id(), "12234");
 
     let bytes = token.as_bytes();

@@ -64,7 +64,10 @@ fn paseto_v2_local_vectors() {
         assert_eq!(opened.payload, payload, "{name}");
         assert_eq!(opened.footer, footer, "{name}");
         assert_eq!(
-            UntrustedToken::parse(token).unwrap().untrusted_footer().unwrap(),
+            UntrustedToken::parse(token)
+                .unwrap()
+                .untrusted_footer()
+                .unwrap(),
             footer,
             "{name}"
         );
