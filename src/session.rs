@@ -60,8 +60,7 @@ impl Key {
         lifetime: Duration,
         now: Timestamp,
     ) -> Result<String, Error> {
-        let payload = payload(user_id, lifetime, now)?;
-        format::seal(self, &payload, b"")
+        seal_payload(self, &payload(user_id, lifetime, now)?)
     }
 
     /// Open a token at the system clock's current time.
@@ -104,12 +103,67 @@ impl Key {
     /// # Ok::<(), sealed_session::Error>(())
     /// ```
     pub fn open_at(&self, token: &str, now: Timestamp) -> Result<Claims, Error> {
-        let untrusted = UntrustedToken::parse(token)?;
-        let footer = untrusted.untrusted_footer()?;
-        let claims = untrusted.open_with(self, &footer, claims::parse_payload)?;
+        let claims = open_payload(
+            self,
+            token,
+            format::DEFAULT_MAX_TOKEN_LEN,
+            claims::parse_payload,
+        )?;
         claims.check_time(now)?;
         Ok(claims)
     }
+}
+
+/// Where the key for a seal or an open comes from: a single [`Key`], or a
+/// key ring that routes by the footer's key id.
+///
+/// This trait is sealed: it is implemented by this crate's key types only.
+pub trait KeySource: private::Sealed {
+    /// The key that seals, and the footer to seal with it (empty for none).
+    #[doc(hidden)]
+    fn sealing_key(&self) -> (&Key, &[u8]);
+
+    /// The one key that may open a token whose **unauthenticated** footer is
+    /// `untrusted_footer`. Never tries more than one key.
+    #[doc(hidden)]
+    fn opening_key(&self, untrusted_footer: &[u8]) -> Result<&Key, Error>;
+}
+
+mod private {
+    pub trait Sealed {}
+    impl Sealed for crate::key::Key {}
+}
+
+impl KeySource for Key {
+    fn sealing_key(&self) -> (&Key, &[u8]) {
+        (self, b"")
+    }
+
+    /// A single key opens any token, with or without a footer: the footer is
+    /// authenticated by the AEAD either way.
+    fn opening_key(&self, _untrusted_footer: &[u8]) -> Result<&Key, Error> {
+        Ok(self)
+    }
+}
+
+/// Seal a ready payload with the key source's sealing key and footer.
+#[cfg(feature = "std")]
+pub(crate) fn seal_payload(keys: &impl KeySource, payload: &[u8]) -> Result<String, Error> {
+    let (key, footer) = keys.sealing_key();
+    format::seal(key, payload, footer)
+}
+
+/// Parse, route to exactly one key, authenticate, then hand the payload to `f`.
+pub(crate) fn open_payload<R>(
+    keys: &impl KeySource,
+    token: &str,
+    max_len: usize,
+    f: impl FnOnce(&[u8]) -> Result<R, Error>,
+) -> Result<R, Error> {
+    let untrusted = UntrustedToken::parse_with_max_len(token, max_len)?;
+    let untrusted_footer = untrusted.untrusted_footer()?;
+    let key = keys.opening_key(&untrusted_footer)?;
+    untrusted.open_with(key, &untrusted_footer, f)
 }
 
 /// The claims payload for a new token.
