@@ -35,8 +35,6 @@ use alloc::vec::Vec;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use blake2::digest::{consts::U24, Mac};
 use blake2::Blake2bMac;
-use chacha20poly1305::aead::AeadInPlace;
-use chacha20poly1305::{Tag, XNonce};
 
 use crate::error::{Error, Malformed};
 use crate::key::Key;
@@ -218,7 +216,8 @@ fn open_in<'b>(
     Ok(ciphertext)
 }
 
-/// The one AEAD decryption the format performs: XChaCha20-Poly1305 in place.
+/// The one AEAD decryption the format performs: XChaCha20-Poly1305 in place
+/// (see the `aead` module for the implementation).
 fn aead_open(
     key: &Key,
     nonce: &[u8],
@@ -226,25 +225,18 @@ fn aead_open(
     ciphertext: &mut [u8],
     tag: &[u8],
 ) -> Result<(), Error> {
-    if nonce.len() != NONCE_LEN || tag.len() != TAG_LEN {
+    let (Ok(nonce), Ok(tag)) = (
+        <&[u8; NONCE_LEN]>::try_from(nonce),
+        <&[u8; TAG_LEN]>::try_from(tag),
+    ) else {
         return Err(Error::Unauthenticated);
-    }
-    key.cipher
-        .decrypt_in_place_detached(
-            XNonce::from_slice(nonce),
-            aad,
-            ciphertext,
-            Tag::from_slice(tag),
-        )
-        .map_err(|_| Error::Unauthenticated)
+    };
+    crate::aead::open(key, nonce, aad, ciphertext, tag).map_err(|()| Error::Unauthenticated)
 }
 
 /// The one AEAD encryption the format performs: XChaCha20-Poly1305 in place.
 fn aead_seal(key: &Key, nonce: &[u8; NONCE_LEN], aad: &[u8], msg: &mut [u8]) -> [u8; TAG_LEN] {
-    key.cipher
-        .encrypt_in_place_detached(XNonce::from_slice(nonce), aad, msg)
-        .unwrap_or_else(|_| unreachable!("XChaCha20-Poly1305 accepts any message below 256 GiB"))
-        .into()
+    crate::aead::seal(key, nonce, aad, msg)
 }
 
 /// The format's AEAD calls, exposed only for this crate's Wycheproof runner.

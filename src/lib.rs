@@ -10,6 +10,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod aead;
 mod claims;
 mod error;
 pub mod format;
