@@ -182,9 +182,9 @@ pub(crate) fn payload(user_id: &str, lifetime: Duration, now: Timestamp) -> Resu
             "the lifetime is shorter than one second",
         ));
     }
-    // 66 bytes of JSON around the user id with second-precision dates: one
+    // 68 bytes of JSON around the user id with second-precision dates: one
     // allocation, no regrowth, unless the id needs escaping.
-    let mut out = Vec::with_capacity(66 + user_id.len());
+    let mut out = Vec::with_capacity(68 + user_id.len());
     claims::write_payload(&mut out, user_id, exp, iat);
     Ok(out)
 }

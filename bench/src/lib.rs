@@ -104,18 +104,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_contender_round_trips_and_rejects_garbage() {
+    fn every_contender_round_trips() {
         let mut seen = 0;
         for mut c in contenders() {
             let t = c.seal();
             assert_eq!(c.open(&t), USER_ID, "{}", c.name());
-            let t2 = c.seal();
-            assert_ne!(
-                t,
-                t2,
-                "{} must use a fresh nonce (or time) per token",
-                c.name()
-            );
+            // Every encrypting contender draws a fresh nonce per token; a JWT
+            // is deterministic within the same second.
+            if c.name() != "jsonwebtoken HS256" {
+                assert_ne!(t, c.seal(), "{}: fresh nonce per token", c.name());
+            }
             seen += 1;
         }
         assert_eq!(seen, contenders().len());
