@@ -5,8 +5,12 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+use chacha20poly1305::aead::rand_core::{OsRng, RngCore};
+use chacha20poly1305::aead::AeadInPlace;
+use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
 use criterion::{criterion_group, criterion_main, Criterion};
-use sealed_session_bench::contenders;
+use sealed_session::{format, Key, Timestamp};
+use sealed_session_bench::{contenders, KEY, LIFETIME, USER_ID};
 
 fn bench(c: &mut Criterion) {
     for mut contender in contenders() {
@@ -26,6 +30,61 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// The parts of a seal, to explain the totals: the AEAD alone (RustCrypto
+/// and this crate's default path), OS randomness, the fork check, and
+/// sealed-session's seal with a fixed nonce seed (no RNG at all).
+fn parts(c: &mut Criterion) {
+    let key = Key::from_bytes(KEY);
+    let rc = XChaCha20Poly1305::new(&KEY.into());
+    let nonce = [7u8; 24];
+    let aad = [1u8; 65]; // PAE(header, nonce, "")
+    let msg = [b'a'; 75]; // the default payload with a 5-byte user id
+    c.bench_function("part/aead RustCrypto chacha20poly1305 (75 B)", |b| {
+        b.iter(|| {
+            let mut m = msg;
+            let tag = rc
+                .encrypt_in_place_detached(XNonce::from_slice(&nonce), &aad, &mut m)
+                .expect("short");
+            black_box((m, tag))
+        })
+    });
+    c.bench_function("part/aead sealed-session default (75 B)", |b| {
+        b.iter(|| {
+            let mut m = msg;
+            let tag = format::__aead::seal(&key, &nonce, &aad, &mut m);
+            black_box((m, tag))
+        })
+    });
+    c.bench_function("part/getrandom 24 B", |b| {
+        b.iter(|| {
+            let mut s = [0u8; 24];
+            OsRng.fill_bytes(&mut s);
+            black_box(s)
+        })
+    });
+    c.bench_function("part/getrandom 1008 B (one pool refill = 42 seeds)", |b| {
+        b.iter(|| {
+            let mut s = [0u8; 1008];
+            OsRng.fill_bytes(&mut s);
+            black_box(s)
+        })
+    });
+    c.bench_function("part/std::process::id() (fork check)", |b| {
+        b.iter(|| black_box(std::process::id()))
+    });
+    c.bench_function("part/sealed-session seal, fixed seed (no RNG)", |b| {
+        b.iter(|| {
+            let now = Timestamp::now();
+            black_box(
+                sealed_session::__seal_claims_with_nonce_seed(
+                    &key, &[9; 24], USER_ID, LIFETIME, now,
+                )
+                .expect("seal"),
+            )
+        })
+    });
+}
+
 fn config() -> Criterion {
     // Short runs: 2-core machine, ~20 benches. Medians are stable at this size.
     Criterion::default()
@@ -37,6 +96,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench
+    targets = bench, parts
 }
 criterion_main!(benches);
