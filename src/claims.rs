@@ -10,7 +10,7 @@
 //! | `exp` | RFC 3339 string | end of the token's validity (exclusive) |
 //! | `iat` | RFC 3339 string | when this token was sealed (whole seconds) |
 //! | `nbf` | RFC 3339 string | start of the token's validity (optional) |
-//! | `sst` | RFC 3339 string | when the session started; survives renewal |
+//! | `sst` | RFC 3339 string | when the session started; survives renewal; omitted when equal to `iat` |
 //! | `jti` | 22-char base64url string (16 bytes) | the session id; survives renewal |
 //! | `aud` | string | the audience the token is bound to (optional) |
 //!
@@ -417,7 +417,9 @@ pub(crate) fn write_payload<T: Serialize + ?Sized>(
         (&b",\"exp\":\""[..], Some(c.exp)),
         (b",\"iat\":\"", Some(c.iat)),
         (b",\"nbf\":\"", c.nbf),
-        (b",\"sst\":\"", Some(c.sst)),
+        // The session start only when it differs from `iat` (after a
+        // renewal): readers take `iat` for a missing `sst`.
+        (b",\"sst\":\"", (c.sst != c.iat).then_some(c.sst)),
     ] {
         if let Some(t) = t {
             out.extend_from_slice(name);

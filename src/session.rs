@@ -25,8 +25,8 @@ use crate::time::Timestamp;
 impl Key {
     /// Seal `user_id` into a token that expires `lifetime` from now.
     ///
-    /// The token carries `sub`, `exp`, `iat`, `sst` (whole seconds, UTC) and
-    /// a fresh random session id `jti`. This is
+    /// The token carries `sub`, `exp`, `iat` (whole seconds, UTC; the
+    /// session starts at `iat`) and a fresh random session id `jti`. This is
     /// [`Policy::new`]`(lifetime, lifetime)` sealing: no renewal past
     /// `lifetime`, no audience, the default size budget.
     ///
@@ -437,9 +437,10 @@ impl Policy {
         }
     }
 
-    /// Seal a new session for `user_id` at `now`: `iat = sst = now`
-    /// (whole seconds), `exp = iat + min(idle, absolute)`, a fresh random
-    /// `jti`, and the policy's audience.
+    /// Seal a new session for `user_id` at `now`: `iat = now` (whole
+    /// seconds; the session starts then, so no `sst` is written),
+    /// `exp = iat + min(idle, absolute)`, a fresh random `jti`, and the
+    /// policy's audience.
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for an empty user id, an `exp` less than
@@ -941,7 +942,8 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&a).unwrap();
         assert_eq!(v["jti"], id.to_string());
         assert_eq!(v["exp"], "2030-03-17T17:47:40Z");
-        assert_eq!(v["iat"], v["sst"]);
+        assert_eq!(v["iat"], "2030-03-17T17:46:40Z");
+        assert!(v.get("sst").is_none(), "a new session's start is its iat");
     }
 
     #[test]

@@ -53,9 +53,10 @@ def claims(sub: str, exp: str, iat: str) -> bytes:
 def profile_claims(sub: str, exp: str, iat: str, jti: bytes) -> bytes:
     # The crate's claims profile for a new session: exactly these keys in
     # this order, no spaces, UTF-8 as is, RFC 3339 UTC with Z, whole seconds;
-    # sst (session start) equals iat; jti is 16 bytes in unpadded base64url.
+    # jti is 16 bytes in unpadded base64url. No sst: a new session starts at
+    # iat (renewed tokens add "sst" after "iat").
     return ('{"sub":' + json.dumps(sub, ensure_ascii=False) + ',"exp":"' + exp + '","iat":"' + iat
-            + '","sst":"' + iat + '","jti":"' + b64(jti) + '"}').encode()
+            + '","jti":"' + b64(jti) + '"}').encode()
 
 
 KEY = bytes(range(0x70, 0x90))

@@ -48,7 +48,9 @@ static GLOBAL: Counting = Counting;
 fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
     let before = ALLOCS.with(Cell::get);
     let r = f();
-    (ALLOCS.with(Cell::get) - before, r)
+    let n = ALLOCS.with(Cell::get) - before;
+    eprintln!("{n} allocation(s)");
+    (n, r)
 }
 
 fn at(s: i64) -> Timestamp {
