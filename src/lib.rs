@@ -26,4 +26,4 @@ pub use time::{ParseTimestampError, Timestamp};
 
 #[cfg(feature = "__internal-test")]
 #[doc(hidden)]
-pub use session::__seal_claims_with_nonce_seed;
+pub use session::{__policy_seal_with_nonce_seed, __seal_claims_with_nonce_seed};

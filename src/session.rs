@@ -886,6 +886,28 @@ pub fn __seal_claims_with_nonce_seed(
     Ok(format::seal_with_seed(key, seed, &payload, b""))
 }
 
+/// The deterministic [`Policy`] seal, exposed only for this crate's vector
+/// tests: a new session (`session_start: None`) or a renewal of a session
+/// that started at `session_start`. The session id is the seed's first 16
+/// bytes.
+#[cfg(feature = "__internal-test")]
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+pub fn __policy_seal_with_nonce_seed<T: Serialize + ?Sized>(
+    policy: &Policy,
+    keys: &impl KeySource,
+    seed: &[u8; format::NONCE_LEN],
+    user_id: &str,
+    custom: Option<&T>,
+    not_before: Option<Timestamp>,
+    session_start: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<String, Error> {
+    let jti = seed_session_id(seed);
+    let payload = policy.payload(user_id, custom, not_before, session_start, jti, now)?;
+    seal_within(keys, &payload, policy.max_token_len, Some(seed))
+}
+
 /// The session id the deterministic hooks derive from a nonce seed.
 #[cfg(feature = "__internal-test")]
 pub(crate) fn seed_session_id(seed: &[u8; format::NONCE_LEN]) -> SessionId {
