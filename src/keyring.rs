@@ -1,6 +1,7 @@
 //! Key rotation: one current key seals, retired keys only open, and every
 //! token names the key that sealed it.
 
+#[cfg(any(feature = "std", feature = "__internal-test"))]
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
