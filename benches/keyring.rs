@@ -63,5 +63,22 @@ fn seal(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, open, seal);
+/// Routing alone (footer to key), without the AEAD: the only part of
+/// opening that could depend on the ring's size.
+fn route(c: &mut Criterion) {
+    use sealed_session::KeySource;
+    let ks = keys(10);
+    let mut g = c.benchmark_group("route");
+    for n in [1usize, 3, 10] {
+        let ring = ring_of(&ks[..n]);
+        let footer = KeyRing::new(ks[n - 1].clone()).footer().to_vec();
+        assert!(ring.opening_key(&footer).is_ok());
+        g.bench_function(format!("ring of {n}, last key"), |b| {
+            b.iter(|| ring.opening_key(black_box(&footer)).is_ok())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, open, seal, route);
 criterion_main!(benches);

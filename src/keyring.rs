@@ -282,16 +282,12 @@ impl KeyRing {
     }
 
     /// The key with id bytes `untrusted_id`, if any. Ids are public, so a
-    /// plain comparison is fine; all ids are compared so that the time taken
-    /// depends on the ring's size only.
+    /// plain comparison is fine.
     fn find(&self, untrusted_id: &[u8]) -> Option<&Entry> {
-        let mut found = None;
-        for e in core::iter::once(&self.current).chain(&self.retired) {
-            if e.id.as_bytes().as_slice() == untrusted_id {
-                found = Some(e);
-            }
-        }
-        found
+        let untrusted_id: &[u8; LID_LEN] = untrusted_id.try_into().ok()?;
+        core::iter::once(&self.current)
+            .chain(&self.retired)
+            .find(|e| e.id.as_bytes() == untrusted_id)
     }
 
     /// Seal `user_id` into a token that expires `lifetime` from now, with
@@ -411,6 +407,11 @@ impl KeySource for KeyRing {
         if untrusted_footer.is_empty() {
             return Ok(&self.current.key);
         }
+        // The fast path: the canonical footer naming a key of this ring.
+        // Ring ids are valid ids, so an exact match needs no further check.
+        if let Some(entry) = canonical_lid(untrusted_footer).and_then(|lid| self.find(lid)) {
+            return Ok(&entry.key);
+        }
         let kid = untrusted_kid(untrusted_footer)?;
         self.find(kid.as_bytes())
             .map(|e| &e.key)
@@ -418,23 +419,27 @@ impl KeySource for KeyRing {
     }
 }
 
-/// The key id named by an **unauthenticated** footer: the canonical form
-/// `{"kid":"k2.lid.…"}` without parsing, anything else through strict JSON.
+/// The id bytes of a footer in the canonical form `{"kid":"<51 bytes>"}`.
+fn canonical_lid(untrusted_footer: &[u8]) -> Option<&[u8]> {
+    untrusted_footer
+        .strip_prefix(FOOTER_OPEN)?
+        .strip_suffix(FOOTER_CLOSE)
+        .filter(|lid| lid.len() == LID_LEN)
+}
+
+/// The key id named by an **unauthenticated** footer, checked: the
+/// canonical form without parsing, anything else through strict JSON.
 fn untrusted_kid(untrusted_footer: &[u8]) -> Result<KeyId, Error> {
     const BAD: Error = Error::Malformed(Malformed::Footer);
     if untrusted_footer.len() > KeyRing::MAX_FOOTER_LEN {
         return Err(BAD);
     }
-    let untrusted_lid = match untrusted_footer
-        .strip_prefix(FOOTER_OPEN)
-        .and_then(|rest| rest.strip_suffix(FOOTER_CLOSE))
-    {
-        // The fast path: a k2.lid contains no `"` or `\`, so these bytes are
-        // exactly the JSON string's value.
-        Some(lid) if lid.len() == LID_LEN => lid,
-        _ => return untrusted_kid_json(untrusted_footer),
-    };
-    KeyId::parse_bytes(untrusted_lid).ok_or(BAD)
+    match canonical_lid(untrusted_footer) {
+        // A k2.lid contains no `"` or `\`, so these bytes are exactly the
+        // JSON string's value if they are an id at all.
+        Some(lid) => KeyId::parse_bytes(lid).ok_or(BAD),
+        None => untrusted_kid_json(untrusted_footer),
+    }
 }
 
 /// The general case: strict JSON, an object whose only member is `kid`
