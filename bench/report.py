@@ -14,6 +14,7 @@ import sys
 
 ORDER = [
     "sealed-session",
+    "sealed-session ring",
     "floor",
     "floor+getrandom",
     "pasetors v2.local",

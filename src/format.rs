@@ -146,6 +146,26 @@ impl<'a> UntrustedToken<'a> {
         }
     }
 
+    /// Decode the footer (on the stack when it is small) and hand it to `f`.
+    /// **Unauthenticated**, as [`UntrustedToken::untrusted_footer`]; this is
+    /// the allocation-free form the open path uses to route to a key.
+    pub(crate) fn with_untrusted_footer<R>(
+        &self,
+        f: impl FnOnce(&[u8]) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let Some(b64) = self.untrusted_footer else {
+            return f(&[]);
+        };
+        if decoded_len(b64.len())? <= STACK_FOOTER {
+            let mut buf = [0u8; STACK_FOOTER];
+            let footer = Base64UrlUnpadded::decode(b64, &mut buf)
+                .map_err(|_| Error::Malformed(Malformed::Base64))?;
+            f(footer)
+        } else {
+            f(&decode_b64_vec(b64)?)
+        }
+    }
+
     /// Authenticate and decrypt with `key`.
     ///
     /// # Errors
@@ -443,6 +463,40 @@ mod tests {
             let got = with_pae(&nonce, &footer, |a| a.to_vec());
             assert_eq!(got, __pae(&[HEADER.as_bytes(), &nonce, &footer]));
         }
+    }
+
+    #[test]
+    fn stack_footer_decoding_matches_the_vec_form() {
+        let key = Key::from_bytes([4; 32]);
+        for len in [
+            1usize,
+            2,
+            3,
+            50,
+            STACK_FOOTER - 1,
+            STACK_FOOTER,
+            STACK_FOOTER + 1,
+            700,
+        ] {
+            let footer = vec![0xC3u8; len];
+            let t = seal_with_seed(&key, &[2; 24], b"{}", &footer);
+            let u = UntrustedToken::parse(&t).unwrap();
+            let got = u.with_untrusted_footer(|f| Ok(f.to_vec())).unwrap();
+            assert_eq!(got, u.untrusted_footer().unwrap());
+            assert_eq!(got, footer);
+        }
+        // Non-canonical or invalid base64 is refused by both forms.
+        for bad in ["v2.local.AAAA.AB", "v2.local.AAAA.A*", "v2.local.AAAA.AAA="] {
+            let u = UntrustedToken::parse(bad).unwrap();
+            let want = u.untrusted_footer().unwrap_err();
+            assert_eq!(
+                u.with_untrusted_footer(|_| Ok(())).unwrap_err(),
+                want,
+                "{bad}"
+            );
+        }
+        let none = UntrustedToken::parse("v2.local.AAAA").unwrap();
+        assert_eq!(none.with_untrusted_footer(|f| Ok(f.len())).unwrap(), 0);
     }
 
     #[test]

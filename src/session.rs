@@ -846,9 +846,10 @@ pub(crate) fn open_payload<R>(
     f: impl FnOnce(&[u8]) -> Result<R, Error>,
 ) -> Result<R, Error> {
     let untrusted = UntrustedToken::parse_with_max_len(token, max_len)?;
-    let untrusted_footer = untrusted.untrusted_footer()?;
-    let key = keys.opening_key(&untrusted_footer)?;
-    untrusted.open_with(key, &untrusted_footer, f)
+    untrusted.with_untrusted_footer(|untrusted_footer| {
+        let key = keys.opening_key(untrusted_footer)?;
+        untrusted.open_with(key, untrusted_footer, f)
+    })
 }
 
 /// The claims payload for a new token of the two-line path

@@ -76,10 +76,53 @@ impl Contender for SealedSession {
     }
 }
 
+/// `sealed-session` through a `KeyRing` of three keys (current + two retired):
+/// the token carries the `{"kid":"k2.lid.…"}` footer and opening routes by it.
+pub struct SealedSessionRing {
+    ring: sealed_session::KeyRing,
+}
+
+impl SealedSessionRing {
+    /// A ring whose current key is [`KEY`].
+    pub fn new() -> Self {
+        Self {
+            ring: sealed_session::KeyRing::new(sealed_session::Key::from_bytes(KEY))
+                .with_retired(sealed_session::Key::from_bytes([1; 32]))
+                .with_retired(sealed_session::Key::from_bytes([2; 32])),
+        }
+    }
+}
+
+impl Default for SealedSessionRing {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Contender for SealedSessionRing {
+    fn name(&self) -> &'static str {
+        "sealed-session ring"
+    }
+    fn seal(&mut self) -> String {
+        let now = sealed_session::Timestamp::now();
+        self.ring
+            .seal_at(USER_ID, LIFETIME, now)
+            .expect("seal never fails here")
+    }
+    fn open(&mut self, token: &str) -> String {
+        let now = sealed_session::Timestamp::now();
+        self.ring
+            .open_at(token, now)
+            .expect("valid token")
+            .into_user_id()
+    }
+}
+
 /// Every contender, ours first, then the floor, then the peers.
 pub fn contenders() -> Vec<Box<dyn Contender>> {
     vec![
         Box::new(SealedSession::new()),
+        Box::new(SealedSessionRing::new()),
         Box::new(floor::Floor::new()),
         Box::new(floor::FloorOsRng::new()),
         Box::new(peers::PasetorsV2::new()),

@@ -2,14 +2,19 @@
 //! token allocates once (the user id), sealing at most twice (the payload and
 //! the token). Counts, not timings: deterministic on every machine.
 use sealed_session_bench::alloc_counter::{count, Counting};
-use sealed_session_bench::{Contender, SealedSession, USER_ID};
+use sealed_session_bench::{Contender, SealedSession, SealedSessionRing, USER_ID};
 
 #[global_allocator]
 static COUNTER: Counting = Counting;
 
 #[test]
 fn seal_allocates_at_most_twice_and_open_once() {
-    let mut ours = SealedSession::new();
+    check(&mut SealedSession::new());
+    // With the key ring's `kid` footer: routing decodes it on the stack.
+    check(&mut SealedSessionRing::new());
+}
+
+fn check(ours: &mut dyn Contender) {
     // Warm up this thread's RNG pool and thread-locals.
     let token = ours.seal();
     assert_eq!(ours.open(&token), USER_ID);
@@ -24,8 +29,8 @@ fn seal_allocates_at_most_twice_and_open_once() {
         assert_eq!(id, USER_ID);
         open_max = open_max.max(n);
     }
-    assert_eq!(seal_max, 2, "allocations per seal");
-    assert_eq!(open_max, 1, "allocations per open");
+    assert_eq!(seal_max, 2, "{}: allocations per seal", ours.name());
+    assert_eq!(open_max, 1, "{}: allocations per open", ours.name());
 }
 
 #[test]
