@@ -27,7 +27,7 @@ ORDER = [
 NOTES = {
     "sealed-session": "v2.local; `sub`, `exp`, `iat`",
     "sealed-session ring": "v2.local + `kid` footer (KeyRing)",
-    "floor": "v2.local by hand, no RNG (counter seed)",
+    "floor": "v2.local by hand, no RNG; default build, so AVX2-poly1305 penalty",
     "floor+getrandom": "floor + one getrandom(24 B) per seal",
     "pasetors v2.local": "v2.local; adds `iat`, `nbf`",
     "pasetors v4.local": "v4.local; adds `iat`, `nbf`",
@@ -83,7 +83,7 @@ def main():
 
     md = []
     md.append("# Benchmark results\n")
-    md.append("Regenerate with `bash bench/run.sh` (see `bench/README` section in the crate README).\n")
+    md.append("Regenerate with `bash bench/run.sh` (about 6 minutes warm; see the Performance section of the crate README).\n")
     md.append("## Machine and build\n")
     md.append(machine + "\n")
     md.append(
@@ -120,8 +120,9 @@ def main():
         f.write("\n".join(md))
 
     # ---- SVG: horizontal bars, seal and open per contender.
-    rows = [(f"floor, portable poly1305", floor_seal, floor_open)] + [
-        (n, d.get(f"seal/{n}"), d.get(f"open/{n}")) for n in names
+    label = {"floor": "floor, AVX2 poly1305", "floor+getrandom": "floor+getrandom, AVX2"}
+    rows = [("floor, portable poly1305", floor_seal, floor_open)] + [
+        (label.get(n, n), d.get(f"seal/{n}"), d.get(f"open/{n}")) for n in names
     ]
     rows = [r for r in rows if r[1] is not None and r[2] is not None]
     vmax = max(max(r[1], r[2]) for r in rows)
