@@ -40,7 +40,7 @@ fn main() {
 }
 
 fn per_op(total: usize, rounds: usize) -> String {
-    if total % rounds == 0 {
+    if total.is_multiple_of(rounds) {
         (total / rounds).to_string()
     } else {
         format!("{:.2}", total as f64 / rounds as f64)
