@@ -72,6 +72,10 @@ fn parts(c: &mut Criterion) {
     c.bench_function("part/std::process::id() (fork check)", |b| {
         b.iter(|| black_box(std::process::id()))
     });
+    let token = key.seal("12234", LIFETIME).expect("seal");
+    c.bench_function("part/sealed-session format::open (no claims)", |b| {
+        b.iter(|| black_box(format::open(&key, black_box(&token)).expect("open")))
+    });
     c.bench_function("part/sealed-session seal, fixed seed (no RNG)", |b| {
         b.iter(|| {
             let now = Timestamp::now();
@@ -88,8 +92,8 @@ fn parts(c: &mut Criterion) {
 fn config() -> Criterion {
     // Short runs: 2-core machine, ~20 benches. Medians are stable at this size.
     Criterion::default()
-        .warm_up_time(Duration::from_millis(800))
-        .measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_millis(1500))
         .sample_size(40)
 }
 
