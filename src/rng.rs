@@ -38,9 +38,9 @@ impl Pool {
         pid: 0,
     };
 
-    fn take(&mut self, pid: u32) -> Result<[u8; NONCE_LEN], Error> {
+    fn take<const N: usize>(&mut self, pid: u32) -> Result<[u8; N], Error> {
         use zeroize::Zeroize;
-        if self.pid != pid || self.next + NONCE_LEN > POOL_LEN {
+        if self.pid != pid || self.next + N > POOL_LEN {
             // Inherited across fork, or used up: wipe whatever is left, refill.
             self.bytes.zeroize();
             self.next = POOL_LEN;
@@ -48,15 +48,15 @@ impl Pool {
             self.next = 0;
             self.pid = pid;
         }
-        let mut seed = [0u8; NONCE_LEN];
+        let mut out = [0u8; N];
         let unused = self
             .bytes
-            .get_mut(self.next..self.next + NONCE_LEN)
+            .get_mut(self.next..self.next + N)
             .ok_or(Error::Rng)?;
-        seed.copy_from_slice(unused);
+        out.copy_from_slice(unused);
         unused.zeroize();
-        self.next += NONCE_LEN;
-        Ok(seed)
+        self.next += N;
+        Ok(out)
     }
 }
 
@@ -85,14 +85,22 @@ fn fill(bytes: &mut [u8]) -> Result<(), Error> {
 /// (see the module docs).
 #[cfg(feature = "std")]
 pub(crate) fn nonce_seed() -> Result<[u8; NONCE_LEN], Error> {
+    random()
+}
+
+/// `N` (at most [`POOL_LEN`]) fresh bytes from the operating system's RNG,
+/// never handed out before. One call is one fork check: draw what a seal
+/// needs at once.
+#[cfg(feature = "std")]
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], Error> {
     let pid = std::process::id();
-    match POOL.try_with(|pool| pool.try_borrow_mut().map(|mut p| p.take(pid))) {
-        Ok(Ok(seed)) => seed,
+    match POOL.try_with(|pool| pool.try_borrow_mut().map(|mut p| p.take::<N>(pid))) {
+        Ok(Ok(bytes)) => bytes,
         // The thread-local is being torn down: ask the OS directly.
         _ => {
-            let mut seed = [0u8; NONCE_LEN];
-            fill(&mut seed)?;
-            Ok(seed)
+            let mut bytes = [0u8; N];
+            fill(&mut bytes)?;
+            Ok(bytes)
         }
     }
 }
@@ -114,7 +122,7 @@ mod tests {
     #[test]
     fn bytes_are_wiped_once_taken_and_a_new_pid_refills() {
         let mut pool = Pool::EMPTY;
-        let a = pool.take(100).unwrap();
+        let a: [u8; NONCE_LEN] = pool.take(100).unwrap();
         assert_eq!((pool.pid, pool.next), (100, NONCE_LEN));
         assert_eq!(
             pool.bytes[..NONCE_LEN],
@@ -123,7 +131,7 @@ mod tests {
         );
         let unused_before: Vec<u8> = pool.bytes[NONCE_LEN..].to_vec();
         // Same process: the next seed is the next slice of the same pool.
-        let b = pool.take(100).unwrap();
+        let b: [u8; NONCE_LEN] = pool.take(100).unwrap();
         assert_eq!(b[..], unused_before[..NONCE_LEN]);
         // As if forked: a child (pid 101) holding a copy of the parent's pool
         // must not take any byte the parent may still take.
@@ -132,14 +140,30 @@ mod tests {
             next: pool.next,
             pid: pool.pid,
         };
-        let parent_next = pool.take(100).unwrap();
-        let child_first = child.take(101).unwrap();
+        let parent_next: [u8; NONCE_LEN] = pool.take(100).unwrap();
+        let child_first: [u8; NONCE_LEN] = child.take(101).unwrap();
         assert_eq!(child.pid, 101);
         assert_eq!(child.next, NONCE_LEN, "the child refilled before taking");
         assert_ne!(child_first, parent_next);
         let parent_rest: BTreeSet<&[u8]> = pool.bytes[pool.next..].chunks(NONCE_LEN).collect();
         assert!(!parent_rest.contains(&child_first[..]));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn draws_of_any_size_never_overlap_and_the_tail_is_never_used() {
+        let mut pool = Pool::EMPTY;
+        let mut seen = BTreeSet::new();
+        for i in 0..100 {
+            let big: [u8; 40] = pool.take(7).unwrap();
+            // 1008 is not a multiple of 40: a refill happens with 8 bytes
+            // left, which are wiped, not handed out.
+            assert!(pool.next <= POOL_LEN);
+            assert!(seen.insert(big), "draw {i} repeated");
+        }
+        let whole: [u8; POOL_LEN] = pool.take(7).unwrap();
+        assert_eq!(pool.next, POOL_LEN, "a whole-pool draw empties the pool");
+        assert!(seen.iter().all(|s| !whole.windows(40).any(|w| w == s)));
     }
 
     #[test]
