@@ -9,6 +9,7 @@ extern crate alloc;
 extern crate std;
 
 mod claims;
+pub mod cookie;
 mod error;
 pub mod format;
 mod key;
