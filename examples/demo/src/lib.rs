@@ -1,0 +1,2 @@
+//! The three-node demo (in progress).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! actix-web integration for sealed-session (in progress).
+#![forbid(unsafe_code)]
