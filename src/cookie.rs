@@ -458,6 +458,26 @@ impl SessionCookie {
         &self.name
     }
 
+    /// The most bytes a `Set-Cookie` value from [`SessionCookie::set_cookie`]
+    /// adds around the token: the name, `=`, the largest `Max-Age` and the
+    /// attributes. Browsers must accept at least 4096 bytes for the whole
+    /// value (RFC 6265 §6.1), so a token budget of `4096 - overhead()` keeps
+    /// the cookie storable.
+    ///
+    /// ```
+    /// use sealed_session::cookie::SessionCookie;
+    /// use std::time::Duration;
+    /// let c = SessionCookie::hardened();
+    /// let set = c.set_cookie("v2.local.x", Duration::MAX)?;
+    /// assert_eq!(set.len(), c.overhead() + "v2.local.x".len());
+    /// assert!(c.overhead() < 100);
+    /// # Ok::<(), sealed_session::cookie::CookieError>(())
+    /// ```
+    pub fn overhead(&self) -> usize {
+        // `u64::MAX` has 20 digits.
+        self.name.len() + "=".len() + "; Max-Age=".len() + 20 + self.attributes.len()
+    }
+
     /// A `Set-Cookie` value carrying `token` for `max_age` (whole seconds,
     /// rounded down).
     ///
