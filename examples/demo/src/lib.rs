@@ -32,8 +32,8 @@ use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 use rusqlite::{params, Connection, OptionalExtension};
 use sealed_session::cookie::SessionCookie;
-use sealed_session::Timestamp;
-use sealed_session_axum::{renew, Clock, Keys, Session, Sessions};
+use sealed_session::{KeyRing, Policy, Timestamp};
+use sealed_session_axum::{renew, Clock, Session, Sessions};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -48,12 +48,12 @@ pub struct NodeConfig {
     pub name: String,
     /// The SQLite file shared by all nodes.
     pub db_path: PathBuf,
-    /// The keys every node holds.
-    pub keys: Keys,
+    /// The key ring every node holds.
+    pub keys: KeyRing,
     /// Cookie settings.
     pub cookie: SessionCookie,
-    /// Lifetime of new sessions.
-    pub lifetime: Duration,
+    /// Session lifetimes and renewal point.
+    pub policy: Policy,
     /// How long a node trusts its cached copy of a user.
     pub cache_ttl: Duration,
     /// The node's clock.
@@ -65,22 +65,23 @@ impl fmt::Debug for NodeConfig {
         f.debug_struct("NodeConfig")
             .field("name", &self.name)
             .field("db_path", &self.db_path)
-            .field("lifetime", &self.lifetime)
+            .field("policy", &self.policy)
             .field("cache_ttl", &self.cache_ttl)
             .finish_non_exhaustive()
     }
 }
 
 impl NodeConfig {
-    /// Defaults: hardened cookie, 8-hour sessions, a 5-second user cache,
-    /// the system clock.
-    pub fn new(name: &str, db_path: &Path, keys: Keys) -> NodeConfig {
+    /// Defaults: hardened cookie, sessions that end after 30 idle minutes
+    /// or 8 hours in all (renewed past half their idle lifetime), a 5-second
+    /// user cache, the system clock.
+    pub fn new(name: &str, db_path: &Path, keys: KeyRing) -> NodeConfig {
         NodeConfig {
             name: name.to_owned(),
             db_path: db_path.to_owned(),
             keys,
             cookie: SessionCookie::hardened(),
-            lifetime: Duration::from_secs(8 * 3600),
+            policy: Policy::new(Duration::from_secs(30 * 60), Duration::from_secs(8 * 3600)),
             cache_ttl: Duration::from_secs(5),
             clock: Arc::new(Timestamp::now),
         }
@@ -94,7 +95,7 @@ pub struct User {
     pub id: i64,
     /// Login name.
     pub name: String,
-    /// Sessions issued before this instant are refused.
+    /// Sessions started before this instant are refused.
     pub sessions_valid_after: Timestamp,
 }
 
@@ -343,11 +344,11 @@ impl App {
                 u
             }
         };
-        // Tokens from this crate always carry `iat`; one without is refused.
-        let issued = session.claims().issued_at().ok_or(ApiError::Unauthorized)?;
-        if issued < user.sessions_valid_after {
-            return Err(ApiError::Unauthorized);
-        }
+        // Logged out everywhere after this session started? The session
+        // start survives renewal, so renewing cannot escape this check.
+        session
+            .check_valid_after(Some(user.sessions_valid_after))
+            .map_err(|_| ApiError::Unauthorized)?;
         Ok(user)
     }
 }
@@ -377,16 +378,12 @@ async fn login(State(app): State<App>, Json(body): Json<LoginBody>) -> Result<Re
         .check_login(&body.user, &body.password)?
         .ok_or(ApiError::Unauthorized)?;
     let set = app.sessions.start(&user.id.to_string())?;
-    let now = app.sessions.now();
-    app.cache.put(user.clone(), now);
-    let expires_at = now
-        .checked_add(app.sessions.lifetime())
-        .unwrap_or(Timestamp::MAX);
+    app.cache.put(user.clone(), app.sessions.now());
     let out = MeBody {
         user_id: user.id.to_string(),
         name: user.name,
         node: app.name.to_string(),
-        expires_at: expires_at.trunc_seconds().to_string(),
+        expires_at: set.expires_at().to_string(),
     };
     Ok((set, Json(out)).into_response())
 }
@@ -420,7 +417,7 @@ async fn logout_everywhere(State(app): State<App>, session: Session) -> Result<R
 pub fn app(config: NodeConfig) -> Result<(Router, Sessions), DemoError> {
     let sessions = Sessions::builder(config.keys)
         .cookie(config.cookie)
-        .lifetime(config.lifetime)
+        .policy(config.policy)
         .clock({
             let clock = config.clock;
             move || clock()

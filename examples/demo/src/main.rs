@@ -6,12 +6,16 @@
 //! - `DEMO_NODES`: how many nodes (default 3)
 //! - `DEMO_DB`: the SQLite file (default `sealed-session-demo.sqlite3` in the
 //!   system temp directory)
+//! - `SEALED_SESSION_KEY_FILE`: a file holding the key as a `k2.local.` PASERK
+//!   (mode 0600), or
+//! - `SEALED_SESSION_KEY`: the key as a `k2.local.` PASERK string;
+//! - neither: a generated development key (sessions end when the demo stops).
 #![forbid(unsafe_code)]
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
-use sealed_session::Key;
+use sealed_session::{Key, KeyRing};
 use sealed_session_demo::{init_db, start_node, NodeConfig, DEMO_USERS};
 
 fn env_num(name: &str, default: u16) -> Result<u16, String> {
@@ -31,13 +35,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("sealed-session-demo.sqlite3"));
     init_db(&db)?;
-    let key = Key::generate();
-    eprintln!("using a generated development key: sessions end when the demo stops");
+    let key = if let Some(path) = std::env::var_os("SEALED_SESSION_KEY_FILE") {
+        eprintln!("key: from the file in SEALED_SESSION_KEY_FILE");
+        Key::from_file(path)?
+    } else if std::env::var_os("SEALED_SESSION_KEY").is_some() {
+        eprintln!("key: from SEALED_SESSION_KEY");
+        Key::from_env("SEALED_SESSION_KEY")?
+    } else {
+        eprintln!("key: a generated development key (sessions end when the demo stops)");
+        Key::generate()
+    };
+    eprintln!("key id: {}", key.id().as_str());
+    let keys = KeyRing::new(key);
 
     let mut running = Vec::new();
     for i in 0..nodes {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port.saturating_add(i)));
-        let config = NodeConfig::new(&format!("node-{}", i + 1), &db, key.clone());
+        let config = NodeConfig::new(&format!("node-{}", i + 1), &db, keys.clone());
         let node = start_node(addr, config).await?;
         println!("node-{} listening on http://{}", i + 1, node.addr);
         running.push(node);

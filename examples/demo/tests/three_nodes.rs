@@ -15,10 +15,10 @@ use hyper::{Method, Request, StatusCode};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use sealed_session::{Key, Timestamp};
-use sealed_session_axum::Keys;
+use sealed_session::{Key, KeyRing, Policy, Timestamp};
 use sealed_session_demo::{init_db, start_node, MeBody, NodeConfig, RunningNode};
 
+/// Idle lifetime; the absolute lifetime is four times that.
 const LIFETIME: Duration = Duration::from_secs(3600);
 const CACHE_TTL: Duration = Duration::from_secs(5);
 /// Every request of these tests finishes within this, or the test fails.
@@ -35,7 +35,7 @@ struct Cluster {
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
 impl Cluster {
-    async fn start(keys: Keys) -> Cluster {
+    async fn start(keys: KeyRing) -> Cluster {
         let db = std::env::temp_dir().join(format!(
             "sealed-session-demo-test-{}-{}.sqlite3",
             std::process::id(),
@@ -48,7 +48,7 @@ impl Cluster {
         for i in 1..=3 {
             let offset = Arc::new(AtomicI64::new(0));
             let mut config = NodeConfig::new(&format!("node-{i}"), &db, keys.clone());
-            config.lifetime = LIFETIME;
+            config.policy = Policy::new(LIFETIME, LIFETIME * 4);
             config.cache_ttl = CACHE_TTL;
             config.clock = {
                 let offset = offset.clone();
@@ -180,7 +180,7 @@ fn token_of(cookie: &str) -> &str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_on_one_node_works_on_the_others() {
-    let c = Cluster::start(Key::generate()).await;
+    let c = Cluster::start(KeyRing::new(Key::generate())).await;
     let cookie = c.login(0, "alice", "alice-pass").await;
     assert!(cookie.starts_with("__Host-session=v2.local."));
     for node in 0..3 {
@@ -210,7 +210,7 @@ async fn login_on_one_node_works_on_the_others() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_cookies_are_401_and_the_node_keeps_serving() {
-    let c = Cluster::start(Key::generate()).await;
+    let c = Cluster::start(KeyRing::new(Key::generate())).await;
     let cookie = c.login(0, "alice", "alice-pass").await;
     let token = token_of(&cookie).to_owned();
     let mut tampered = token.clone().into_bytes();
@@ -267,7 +267,7 @@ async fn bad_cookies_are_401_and_the_node_keeps_serving() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_session_is_401() {
-    let c = Cluster::start(Key::generate()).await;
+    let c = Cluster::start(KeyRing::new(Key::generate())).await;
     let cookie = c.login(0, "bob", "bob-pass").await;
     c.advance(LIFETIME.as_secs() as i64 - 2);
     // Near the end of its life the session still works (and is renewed).
@@ -284,7 +284,7 @@ async fn expired_session_is_401() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_everywhere_reaches_every_node_within_one_cache_ttl() {
-    let c = Cluster::start(Key::generate()).await;
+    let c = Cluster::start(KeyRing::new(Key::generate())).await;
     let old = c.login(0, "alice", "alice-pass").await;
     let other_user = c.login(0, "bob", "bob-pass").await;
     for node in 0..3 {
@@ -331,7 +331,7 @@ async fn logout_everywhere_reaches_every_node_within_one_cache_ttl() {
 async fn concurrent_load_over_three_nodes() {
     const CLIENTS: usize = 8;
     const REQUESTS: usize = 500;
-    let c = Arc::new(Cluster::start(Key::generate()).await);
+    let c = Arc::new(Cluster::start(KeyRing::new(Key::generate())).await);
     let mut cookies = Vec::new();
     for i in 0..CLIENTS {
         let (user, pass) = if i % 2 == 0 {
@@ -367,4 +367,120 @@ async fn concurrent_load_over_three_nodes() {
         .expect("load test did not finish in time");
     assert_eq!(ok, CLIENTS * REQUESTS);
     Arc::into_inner(c).unwrap().stop().await;
+}
+
+/// Every session answers 200 with its user on every node.
+async fn all_ok(c: &Cluster, sessions: &[(String, &str)], when: &str) {
+    for (i, (cookie, user)) in sessions.iter().enumerate() {
+        for node in 0..3 {
+            let r = c.me(node, cookie).await;
+            assert_eq!(
+                r.status,
+                StatusCode::OK,
+                "{when}: session {i} on node {node}"
+            );
+            assert_eq!(r.me().name, *user);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_rotation_with_nodes_moving_at_different_moments() {
+    let (k1, k2) = (Key::generate(), Key::generate());
+    let c = Cluster::start(KeyRing::new(k1.clone())).await;
+    let mut sessions = vec![(c.login(0, "alice", "alice-pass").await, "alice")];
+
+    // 1. Distribute: k2 joins every ring as a retired key, one node at a
+    //    time, with logins and requests in between.
+    for node in 0..3 {
+        c.nodes[node]
+            .sessions
+            .replace_keys(KeyRing::new(k1.clone()).with_retired(k2.clone()));
+        sessions.push((c.login(node, "bob", "bob-pass").await, "bob"));
+        all_ok(&c, &sessions, &format!("k2 distributed to node {node}")).await;
+    }
+    // 2. Promote: k2 seals, k1 still opens, one node at a time. A session
+    //    sealed with k2 by a promoted node opens on the nodes not yet
+    //    promoted, which hold k2 as retired.
+    for node in 0..3 {
+        c.nodes[node]
+            .sessions
+            .replace_keys(KeyRing::new(k2.clone()).with_retired(k1.clone()));
+        sessions.push((c.login(node, "alice", "alice-pass").await, "alice"));
+        sessions.push((c.login((node + 1) % 3, "bob", "bob-pass").await, "bob"));
+        all_ok(&c, &sessions, &format!("k2 promoted on node {node}")).await;
+    }
+    // Sessions move to k2 as they are renewed (past half their idle
+    // lifetime), on whichever node serves them.
+    c.advance(LIFETIME.as_secs() as i64 / 2);
+    let mut renewed = Vec::new();
+    for (i, (cookie, user)) in sessions.iter().enumerate() {
+        let r = c.me(i % 3, cookie).await;
+        assert_eq!(r.me().name, *user);
+        assert_eq!(r.set_cookies.len(), 1, "session {i} renewed");
+        renewed.push((pair(&r.set_cookies[0]), *user));
+    }
+    let only_k2 = KeyRing::new(k2.clone());
+    for (cookie, _) in &renewed {
+        let claims = only_k2.open_at(
+            token_of(cookie),
+            Timestamp::now().saturating_add(LIFETIME / 2),
+        );
+        assert!(claims.is_ok(), "a renewed session is sealed with k2");
+    }
+    // 3. Retire k1, one node at a time: renewed sessions keep working.
+    for node in 0..3 {
+        c.nodes[node].sessions.replace_keys(only_k2.clone());
+        all_ok(&c, &renewed, &format!("k1 dropped on node {node}")).await;
+    }
+    // A k1 session that was never renewed names a key no node holds now.
+    assert_eq!(
+        c.me(0, &sessions[0].0).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    c.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_renewed_by_a_stale_node_still_ends_with_logout_everywhere() {
+    let c = Cluster::start(KeyRing::new(Key::generate())).await;
+    let old = c.login(0, "alice", "alice-pass").await;
+    // Past the renewal point, with every node's cache fresh.
+    c.advance(LIFETIME.as_secs() as i64 / 2);
+    for node in 0..3 {
+        c.me(node, &old).await.me();
+    }
+    c.advance(1);
+    let r = c
+        .request(
+            1,
+            Method::POST,
+            "/logout-everywhere",
+            Some(old.as_bytes()),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // Node 1 still trusts its cached user and renews the old session.
+    let r = c.me(0, &old).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.set_cookies.len(), 1);
+    let renewed = pair(&r.set_cookies[0]);
+    assert_ne!(renewed, old);
+    // The renewal kept the session start, so once the caches refresh the
+    // renewed session is refused like the old one.
+    c.advance(CACHE_TTL.as_secs() as i64);
+    for node in 0..3 {
+        assert_eq!(
+            c.me(node, &renewed).await.status,
+            StatusCode::UNAUTHORIZED,
+            "node {node}"
+        );
+        assert_eq!(
+            c.me(node, &old).await.status,
+            StatusCode::UNAUTHORIZED,
+            "node {node}"
+        );
+    }
+    c.stop().await;
 }

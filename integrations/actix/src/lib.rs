@@ -15,15 +15,17 @@
 //! [`sealed_session::cookie`]); a rejected cookie is not cleared on the 401,
 //! so a node that does not know a new key yet cannot log users out of the
 //! nodes that do; whether the user may still be logged in (e.g. after a
-//! logout-everywhere) is the application's check.
+//! logout-everywhere) is the application's check once it has loaded the
+//! user ([`Session::check_valid_after`]); answer a refused session with a
+//! non-success status so [`renew`] does not renew it.
 //!
 //! # Example
 //! ```
 //! use actix_web::{middleware::from_fn, web, App, HttpResponse};
-//! use sealed_session::Key;
+//! use sealed_session::{Key, KeyRing};
 //! use sealed_session_actix::{renew, Session, SessionError, Sessions};
 //!
-//! async fn login(sessions: web::Data<Sessions>) -> Result<HttpResponse, SessionError> {
+//! async fn login(sessions: Sessions) -> Result<HttpResponse, SessionError> {
 //!     // ... check the password, then:
 //!     let set = sessions.start("user-42")?;
 //!     Ok(HttpResponse::Ok().append_header(set.header()).body("welcome"))
@@ -31,14 +33,13 @@
 //! async fn me(session: Session) -> String {
 //!     format!("you are {}", session.user_id())
 //! }
-//! async fn logout(sessions: web::Data<Sessions>) -> HttpResponse {
+//! async fn logout(sessions: Sessions) -> HttpResponse {
 //!     HttpResponse::Ok().append_header(sessions.end()).body("bye")
 //! }
 //!
-//! let sessions = Sessions::builder(Key::generate()).build();
+//! let sessions = Sessions::builder(KeyRing::new(Key::generate())).build();
 //! let app = App::new()
 //!     .app_data(sessions.clone())
-//!     .app_data(web::Data::new(sessions))
 //!     .wrap(from_fn(renew))
 //!     .route("/login", web::post().to(login))
 //!     .route("/me", web::get().to(me))
@@ -60,32 +61,35 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use sealed_session::cookie::{CookieHeaderError, SessionCookie};
-use sealed_session::{Claims, Error, Key, Timestamp};
-
-/// The keys the adapter seals and opens with.
-pub type Keys = Key;
+use sealed_session::{Claims, Error, KeyRing, Policy, Timestamp};
 
 /// A clock: returns the current time. Injected for tests.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
-/// Default session lifetime: 12 hours.
-pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+/// The default idle lifetime: 12 hours.
+pub const DEFAULT_IDLE_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 
-/// Keys, cookie settings, lifetimes and clock. Cheap to clone (one `Arc`).
+/// The default absolute lifetime: 7 days.
+pub const DEFAULT_ABSOLUTE_LIFETIME: Duration = Duration::from_secs(7 * 86_400);
+
+/// The key ring, the [`Policy`] (lifetimes, renewal point, leeway,
+/// audience, revocation), the cookie settings and the clock. Cheap to clone
+/// (one `Arc`).
 ///
 /// The [`Session`] extractor and [`renew`] find it with
 /// `HttpRequest::app_data::<Sessions>()`, so register it with
-/// `App::app_data(sessions.clone())`; wrap it in `web::Data` as well if
-/// handlers take it as `web::Data<Sessions>`.
+/// `App::app_data(sessions.clone())`. Handlers take it as an extractor
+/// (`sessions: Sessions`).
 ///
 /// # Example
 /// ```
+/// use sealed_session::{Key, KeyRing, Policy};
 /// use sealed_session_actix::Sessions;
 /// use std::time::Duration;
-/// let sessions = Sessions::builder(sealed_session::Key::generate())
-///     .lifetime(Duration::from_secs(3600))
+/// let sessions = Sessions::builder(KeyRing::new(Key::generate()))
+///     .policy(Policy::new(Duration::from_secs(3600), Duration::from_secs(86_400)))
 ///     .build();
-/// assert_eq!(sessions.lifetime(), Duration::from_secs(3600));
+/// assert_eq!(sessions.policy().idle_lifetime(), Duration::from_secs(3600));
 /// ```
 #[derive(Clone)]
 pub struct Sessions {
@@ -93,19 +97,17 @@ pub struct Sessions {
 }
 
 struct Inner {
-    keys: RwLock<Arc<Keys>>,
+    keys: RwLock<Arc<KeyRing>>,
+    policy: Policy,
     cookie: SessionCookie,
-    lifetime: Duration,
-    renew_after: Duration,
     clock: Clock,
 }
 
 impl fmt::Debug for Sessions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sessions")
+            .field("policy", &self.inner.policy)
             .field("cookie", &self.inner.cookie)
-            .field("lifetime", &self.inner.lifetime)
-            .field("renew_after", &self.inner.renew_after)
             .finish_non_exhaustive()
     }
 }
@@ -117,15 +119,15 @@ impl fmt::Debug for Sessions {
 /// use sealed_session::cookie::CookieOptions;
 /// use sealed_session_actix::Sessions;
 /// let cookie = CookieOptions::new().name("session").secure(false).build()?;
-/// let s = Sessions::builder(sealed_session::Key::generate()).cookie(cookie).build();
+/// let keys = sealed_session::KeyRing::new(sealed_session::Key::generate());
+/// let s = Sessions::builder(keys).cookie(cookie).build();
 /// assert_eq!(s.cookie().name(), "session");
 /// # Ok::<(), sealed_session::cookie::CookieError>(())
 /// ```
 pub struct SessionsBuilder {
-    keys: Keys,
+    keys: KeyRing,
+    policy: Policy,
     cookie: SessionCookie,
-    lifetime: Duration,
-    renew_after: Option<Duration>,
     clock: Clock,
 }
 
@@ -142,16 +144,11 @@ impl SessionsBuilder {
         self
     }
 
-    /// How long a new session lasts (default [`DEFAULT_LIFETIME`]).
-    pub fn lifetime(mut self, lifetime: Duration) -> Self {
-        self.lifetime = lifetime;
-        self
-    }
-
-    /// Re-seal a session on the response once it is this old (default: a
-    /// quarter of the lifetime).
-    pub fn renew_after(mut self, age: Duration) -> Self {
-        self.renew_after = Some(age);
+    /// How sessions are sealed, opened and renewed (default:
+    /// `Policy::new(`[`DEFAULT_IDLE_LIFETIME`]`, `[`DEFAULT_ABSOLUTE_LIFETIME`]`)`,
+    /// renewed past half their idle lifetime).
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
         self
     }
 
@@ -166,9 +163,8 @@ impl SessionsBuilder {
         Sessions {
             inner: Arc::new(Inner {
                 keys: RwLock::new(Arc::new(self.keys)),
+                policy: self.policy,
                 cookie: self.cookie,
-                lifetime: self.lifetime,
-                renew_after: self.renew_after.unwrap_or(self.lifetime / 4),
                 clock: self.clock,
             }),
         }
@@ -176,18 +172,18 @@ impl SessionsBuilder {
 }
 
 impl Sessions {
-    /// Start building with the keys; every other setting has a default.
+    /// Start building with the key ring; every other setting has a default.
     ///
     /// ```
-    /// let s = sealed_session_actix::Sessions::builder(sealed_session::Key::generate()).build();
+    /// use sealed_session::{Key, KeyRing};
+    /// let s = sealed_session_actix::Sessions::builder(KeyRing::new(Key::generate())).build();
     /// assert_eq!(s.cookie().name(), "__Host-session");
     /// ```
-    pub fn builder(keys: impl Into<Keys>) -> SessionsBuilder {
+    pub fn builder(keys: KeyRing) -> SessionsBuilder {
         SessionsBuilder {
-            keys: keys.into(),
+            keys,
+            policy: Policy::new(DEFAULT_IDLE_LIFETIME, DEFAULT_ABSOLUTE_LIFETIME),
             cookie: SessionCookie::hardened(),
-            lifetime: DEFAULT_LIFETIME,
-            renew_after: None,
             clock: Arc::new(Timestamp::now),
         }
     }
@@ -197,9 +193,9 @@ impl Sessions {
         &self.inner.cookie
     }
 
-    /// The lifetime of new sessions.
-    pub fn lifetime(&self) -> Duration {
-        self.inner.lifetime
+    /// The session policy.
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
     }
 
     /// The current time by this instance's clock.
@@ -207,21 +203,27 @@ impl Sessions {
         (self.inner.clock)()
     }
 
-    /// Replace the keys (rotation without a restart).
+    /// Replace the key ring, to rotate keys without a restart: add the new
+    /// key as retired, promote it, drop the old one once its sessions have
+    /// expired or been renewed; each step on every node before the next.
     ///
     /// ```
-    /// let s = sealed_session_actix::Sessions::builder(sealed_session::Key::generate()).build();
-    /// s.replace_keys(sealed_session::Key::generate());
+    /// use sealed_session::{Key, KeyRing};
+    /// let (old, new) = (Key::generate(), Key::generate());
+    /// let s = sealed_session_actix::Sessions::builder(KeyRing::new(old.clone())).build();
+    /// s.replace_keys(KeyRing::new(old.clone()).with_retired(new.clone()));
+    /// s.replace_keys(KeyRing::new(new.clone()).with_retired(old));
+    /// s.replace_keys(KeyRing::new(new));
     /// ```
-    pub fn replace_keys(&self, keys: impl Into<Keys>) {
-        let keys = Arc::new(keys.into());
+    pub fn replace_keys(&self, keys: KeyRing) {
+        let keys = Arc::new(keys);
         match self.inner.keys.write() {
             Ok(mut guard) => *guard = keys,
             Err(poisoned) => *poisoned.into_inner() = keys,
         }
     }
 
-    fn keys(&self) -> Arc<Keys> {
+    fn keys(&self) -> Arc<KeyRing> {
         match self.inner.keys.read() {
             Ok(guard) => Arc::clone(&guard),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
@@ -235,7 +237,8 @@ impl Sessions {
     ///
     /// # Example
     /// ```
-    /// let s = sealed_session_actix::Sessions::builder(sealed_session::Key::generate()).build();
+    /// # use sealed_session::{Key, KeyRing};
+    /// let s = sealed_session_actix::Sessions::builder(KeyRing::new(Key::generate())).build();
     /// let set = s.start("42")?;
     /// assert!(set.header().1.to_str().unwrap().starts_with("__Host-session=v2.local."));
     /// # Ok::<(), sealed_session_actix::SessionError>(())
@@ -246,8 +249,35 @@ impl Sessions {
 
     fn start_at(&self, user_id: &str, now: Timestamp) -> Result<SetSessionCookie, SessionError> {
         let keys = self.keys();
-        let token = keys.seal_at(user_id, self.inner.lifetime, now)?;
-        let claims = keys.open_at(&token, now)?;
+        let token = self.inner.policy.seal(&*keys, user_id, now)?;
+        self.cookie_for(&keys, token, now)
+    }
+
+    /// Re-seal `session` at `now` (same user, session start and id; a fresh
+    /// idle lifetime, capped by the absolute one). [`renew`] does this
+    /// automatically.
+    ///
+    /// # Errors
+    /// [`SessionError`] wrapping [`Error::AbsoluteLifetimeOver`] once the
+    /// session cannot be extended, or a sealing error.
+    pub fn renew(
+        &self,
+        session: &Session,
+        now: Timestamp,
+    ) -> Result<SetSessionCookie, SessionError> {
+        let keys = self.keys();
+        let token = self.inner.policy.renew(&*keys, &session.claims, now)?;
+        self.cookie_for(&keys, token, now)
+    }
+
+    /// The cookie for a token just sealed or renewed with `keys`.
+    fn cookie_for(
+        &self,
+        keys: &KeyRing,
+        token: String,
+        now: Timestamp,
+    ) -> Result<SetSessionCookie, SessionError> {
+        let claims = self.inner.policy.open(keys, &token, now)?;
         let value = self
             .inner
             .cookie
@@ -261,7 +291,8 @@ impl Sessions {
     /// The `Set-Cookie` header that deletes the session cookie.
     ///
     /// ```
-    /// let s = sealed_session_actix::Sessions::builder(sealed_session::Key::generate()).build();
+    /// # use sealed_session::{Key, KeyRing};
+    /// let s = sealed_session_actix::Sessions::builder(KeyRing::new(Key::generate())).build();
     /// assert!(s.end().1.to_str().unwrap().contains("Max-Age=0"));
     /// ```
     pub fn end(&self) -> (HeaderName, HeaderValue) {
@@ -279,7 +310,8 @@ impl Sessions {
     /// # Example
     /// ```
     /// use actix_web::http::header::{HeaderMap, HeaderValue, COOKIE};
-    /// let s = sealed_session_actix::Sessions::builder(sealed_session::Key::generate()).build();
+    /// # use sealed_session::{Key, KeyRing};
+    /// let s = sealed_session_actix::Sessions::builder(KeyRing::new(Key::generate())).build();
     /// let set = s.start("42")?;
     /// let mut headers = HeaderMap::new();
     /// let cookie = format!("__Host-session={}", set.token());
@@ -295,20 +327,19 @@ impl Sessions {
             .find_in(lines)
             .map_err(SessionRejection::Cookie)?
             .ok_or(SessionRejection::Missing)?;
+        let keys = self.keys();
         let claims = self
-            .keys()
-            .open_at(token, now)
+            .inner
+            .policy
+            .open(&*keys, token, now)
             .map_err(SessionRejection::Token)?;
         Ok(Session { claims })
     }
 
-    /// Whether `session` is past its renewal point at `now`.
+    /// Whether `session` is past its renewal point at `now` (see
+    /// [`Claims::needs_renewal`]).
     pub fn needs_renewal(&self, session: &Session, now: Timestamp) -> bool {
-        session
-            .claims
-            .issued_at()
-            .and_then(|iat| now.duration_since(iat))
-            .is_some_and(|age| age >= self.inner.renew_after)
+        session.claims.needs_renewal(now)
     }
 }
 
@@ -339,6 +370,37 @@ impl Session {
     /// All authenticated claims.
     pub fn claims(&self) -> &Claims {
         &self.claims
+    }
+
+    /// The "log out everywhere" check, once the application has loaded the
+    /// user and its "sessions valid after" instant (see
+    /// [`Claims::check_valid_after`]).
+    ///
+    /// # Errors
+    /// [`SessionRejection::Token`] (a `401`) wrapping
+    /// [`Error::LoggedOutEverywhere`].
+    pub fn check_valid_after(
+        &self,
+        valid_after: Option<Timestamp>,
+    ) -> Result<(), SessionRejection> {
+        self.claims
+            .check_valid_after(valid_after)
+            .map_err(SessionRejection::Token)
+    }
+}
+
+/// Handlers can take [`Sessions`] itself as an extractor (no `web::Data`
+/// needed): it is read from `App::app_data`.
+impl FromRequest for Sessions {
+    type Error = SessionRejection;
+    type Future = Ready<Result<Sessions, SessionRejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.app_data::<Sessions>()
+                .cloned()
+                .ok_or(SessionRejection::NotConfigured),
+        )
     }
 }
 
@@ -421,7 +483,8 @@ impl ResponseError for SessionRejection {
 ///
 /// # Example
 /// ```
-/// let s = sealed_session_actix::Sessions::builder(sealed_session::Key::generate()).build();
+/// # use sealed_session::{Key, KeyRing};
+/// let s = sealed_session_actix::Sessions::builder(KeyRing::new(Key::generate())).build();
 /// assert!(s.start("").is_err());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -484,7 +547,7 @@ impl SetSessionCookie {
 /// ```
 /// use actix_web::{middleware::from_fn, web, App};
 /// use sealed_session_actix::{renew, Session, Sessions};
-/// let sessions = Sessions::builder(sealed_session::Key::generate()).build();
+/// let sessions = Sessions::builder(sealed_session::KeyRing::new(sealed_session::Key::generate())).build();
 /// let app = App::new()
 ///     .app_data(sessions)
 ///     .wrap(from_fn(renew))
@@ -501,12 +564,12 @@ pub async fn renew<B: MessageBody>(
     let now = sessions.now();
     let opened = sessions.open(req.headers(), now);
     let due = match &opened {
-        Ok(session) if sessions.needs_renewal(session, now) => Some(session.user_id().to_owned()),
+        Ok(session) if sessions.needs_renewal(session, now) => Some(session.clone()),
         _ => None,
     };
     req.extensions_mut().insert(Opened(opened));
     let mut res = next.call(req).await?;
-    let Some(user_id) = due else {
+    let Some(session) = due else {
         return Ok(res);
     };
     let status = res.status();
@@ -514,7 +577,9 @@ pub async fn renew<B: MessageBody>(
     if !ok || sets_cookie(res.headers(), sessions.cookie().name()) {
         return Ok(res);
     }
-    if let Ok(set) = sessions.start_at(&user_id, now) {
+    // Past the absolute lifetime renewal fails; the session then simply
+    // runs to its expiry.
+    if let Ok(set) = sessions.renew(&session, now) {
         res.headers_mut().append(SET_COOKIE, set.value);
     }
     Ok(res)

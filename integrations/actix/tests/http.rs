@@ -15,13 +15,13 @@ use hyper::{Method, Request, StatusCode};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use sealed_session::{Key, Timestamp};
+use sealed_session::{Key, KeyRing, Policy, Timestamp};
 use sealed_session_actix::{renew, Session, SessionError, Sessions};
 
 const T0: i64 = 1_900_000_000;
 const TIMEOUT: Duration = Duration::from_secs(20);
 
-async fn login(sessions: web::Data<Sessions>) -> Result<HttpResponse, SessionError> {
+async fn login(sessions: Sessions) -> Result<HttpResponse, SessionError> {
     let set = sessions.start("alice")?;
     Ok(HttpResponse::Ok().append_header(set.header()).body("ok"))
 }
@@ -34,7 +34,7 @@ async fn maybe(session: Option<Session>) -> String {
     session.map_or_else(|| "anonymous".to_owned(), |s| s.user_id().to_owned())
 }
 
-async fn logout(sessions: web::Data<Sessions>) -> HttpResponse {
+async fn logout(sessions: Sessions) -> HttpResponse {
     HttpResponse::Ok().append_header(sessions.end()).body("bye")
 }
 
@@ -48,9 +48,11 @@ struct Server {
 impl Server {
     fn start() -> Server {
         let clock = Arc::new(AtomicI64::new(T0));
-        let sessions = Sessions::builder(Key::generate())
-            .lifetime(Duration::from_secs(3600))
-            .renew_after(Duration::from_secs(600))
+        let sessions = Sessions::builder(KeyRing::new(Key::generate()))
+            .policy(Policy::new(
+                Duration::from_secs(3600),
+                Duration::from_secs(2 * 3600),
+            ))
             .clock({
                 let clock = clock.clone();
                 move || Timestamp::from_unix_seconds(clock.load(Ordering::SeqCst)).unwrap()
@@ -62,7 +64,6 @@ impl Server {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(sessions.clone())
-                .app_data(web::Data::new(sessions.clone()))
                 .wrap(from_fn(renew))
                 .route("/login", web::post().to(login))
                 .route("/me", web::get().to(me))
@@ -209,7 +210,7 @@ async fn renewal_past_the_renewal_point() {
     let s = Server::start();
     let (_, set, _) = s.call(Method::POST, "/login", None).await;
     let cookie = pair(&set[0]);
-    s.clock.store(T0 + 600, Ordering::SeqCst);
+    s.clock.store(T0 + 1800, Ordering::SeqCst); // half the idle lifetime
     let (status, set, _) = s.call(Method::GET, "/me", Some(cookie.as_bytes())).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(set.len(), 1);
@@ -225,4 +226,15 @@ async fn renewal_past_the_renewal_point() {
         StatusCode::OK
     );
     s.stop().await;
+}
+
+#[actix_web::test]
+async fn sessions_missing_from_app_data_is_a_500_not_a_401() {
+    let app = actix_web::test::init_service(App::new().route("/me", web::get().to(me))).await;
+    let req = actix_web::test::TestRequest::get()
+        .uri("/me")
+        .insert_header(("cookie", "__Host-session=v2.local.x"))
+        .to_request();
+    let res = actix_web::test::call_service(&app, req).await;
+    assert_eq!(res.status(), 500);
 }

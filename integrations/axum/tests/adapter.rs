@@ -12,7 +12,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use sealed_session::cookie::CookieOptions;
-use sealed_session::{Key, Timestamp};
+use sealed_session::{Key, KeyRing, Policy, Timestamp};
 use sealed_session_axum::{
     renew, ClearSessionCookie, Session, SessionError, Sessions, SetSessionCookie,
 };
@@ -21,9 +21,11 @@ use tower::ServiceExt;
 const T0: i64 = 1_900_000_000;
 
 fn app(key: Key, clock: Arc<AtomicI64>) -> (Router, Sessions) {
-    let sessions = Sessions::builder(key)
-        .lifetime(Duration::from_secs(3600))
-        .renew_after(Duration::from_secs(600))
+    let sessions = Sessions::builder(KeyRing::new(key))
+        .policy(Policy::new(
+            Duration::from_secs(3600),
+            Duration::from_secs(2 * 3600),
+        ))
         .clock(move || Timestamp::from_unix_seconds(clock.load(Ordering::SeqCst)).unwrap())
         .build();
     async fn login(
@@ -131,7 +133,7 @@ async fn no_or_bad_cookie_is_401() {
     let last = flipped.len() - 1;
     flipped[last] = if flipped[last] == b'A' { b'B' } else { b'A' };
     let flipped = String::from_utf8(flipped).unwrap();
-    let other_key = Sessions::builder(Key::generate())
+    let other_key = Sessions::builder(KeyRing::new(Key::generate()))
         .build()
         .start("alice")
         .unwrap();
@@ -185,9 +187,10 @@ async fn renewal_on_success_only() {
     let (app, sessions) = app(Key::generate(), clock.clone());
     let token = sessions.start("alice").unwrap().token().to_owned();
     let cookie = format!("__Host-session={token}");
-    clock.store(T0 + 599, Ordering::SeqCst);
+    // The default renewal point: half the idle lifetime.
+    clock.store(T0 + 1799, Ordering::SeqCst);
     assert!(set_cookies(&call(&app, "GET", "/me", Some(&cookie)).await).is_empty());
-    clock.store(T0 + 600, Ordering::SeqCst);
+    clock.store(T0 + 1800, Ordering::SeqCst);
     // A handler's non-success answer is not renewed.
     let res = call(&app, "GET", "/forbidden", Some(&cookie)).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
@@ -210,9 +213,22 @@ async fn renewal_on_success_only() {
         call(&app, "GET", "/me", Some(&cookie)).await.status(),
         StatusCode::UNAUTHORIZED
     );
+    let res = call(&app, "GET", "/me", Some(&renewed)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Renewed again (past half its idle lifetime), it is capped by the
+    // absolute lifetime (two hours after login)...
+    let again = set_cookies(&res);
+    assert!(again[0].contains("; Max-Age=3500;"), "{}", again[0]);
+    let again = pair(&again[0]);
+    // ...and not renewed past it: it just ends.
+    clock.store(T0 + 7100, Ordering::SeqCst);
+    let res = call(&app, "GET", "/me", Some(&again)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(set_cookies(&res).is_empty());
+    clock.store(T0 + 7200, Ordering::SeqCst);
     assert_eq!(
-        call(&app, "GET", "/me", Some(&renewed)).await.status(),
-        StatusCode::OK
+        call(&app, "GET", "/me", Some(&again)).await.status(),
+        StatusCode::UNAUTHORIZED
     );
 }
 
@@ -224,7 +240,9 @@ async fn custom_cookie_and_key_replacement() {
         .build()
         .unwrap();
     let old = Key::generate();
-    let sessions = Sessions::builder(old.clone()).cookie(cookie).build();
+    let sessions = Sessions::builder(KeyRing::new(old.clone()))
+        .cookie(cookie)
+        .build();
     let app = Router::new()
         .route(
             "/me",
@@ -242,14 +260,34 @@ async fn custom_cookie_and_key_replacement() {
         call(&app, "GET", "/me", Some(&cookie)).await.status(),
         StatusCode::OK
     );
-    sessions.replace_keys(Key::generate());
-    assert_eq!(
-        call(&app, "GET", "/me", Some(&cookie)).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    sessions.replace_keys(old);
+    // Rotation: distribute, promote, retire.
+    let new = Key::generate();
+    sessions.replace_keys(KeyRing::new(old.clone()).with_retired(new.clone()));
     assert_eq!(
         call(&app, "GET", "/me", Some(&cookie)).await.status(),
         StatusCode::OK
+    );
+    sessions.replace_keys(KeyRing::new(new.clone()).with_retired(old.clone()));
+    assert_eq!(
+        call(&app, "GET", "/me", Some(&cookie)).await.status(),
+        StatusCode::OK
+    );
+    let fresh = pair(
+        sessions
+            .start("bob")
+            .unwrap()
+            .header_value()
+            .to_str()
+            .unwrap(),
+    );
+    sessions.replace_keys(KeyRing::new(new));
+    assert_eq!(
+        call(&app, "GET", "/me", Some(&fresh)).await.status(),
+        StatusCode::OK
+    );
+    // A session sealed by the dropped key now names an unknown key.
+    assert_eq!(
+        call(&app, "GET", "/me", Some(&cookie)).await.status(),
+        StatusCode::UNAUTHORIZED
     );
 }
