@@ -28,7 +28,17 @@ fn env_num(name: &str, default: u16) -> Result<u16, String> {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let port = env_num("DEMO_PORT", 3000)?;
     let nodes = env_num("DEMO_NODES", 3)?.clamp(1, 16);
     let db = std::env::var_os("DEMO_DB")
