@@ -15,6 +15,27 @@
 //!
 //! [`start_node`] is what `main` and the integration tests call; tests start
 //! several nodes in one process, each with its own listener, cache and clock.
+//!
+//! # Example
+//! ```no_run
+//! use sealed_session::{Key, KeyRing};
+//! use sealed_session_demo::{init_db, start_node, NodeConfig};
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let db = std::env::temp_dir().join("demo.sqlite3");
+//! init_db(&db)?;
+//! let keys = KeyRing::new(Key::generate());
+//! let mut nodes = Vec::new();
+//! for name in ["node-1", "node-2"] {
+//!     let config = NodeConfig::new(name, &db, keys.clone());
+//!     nodes.push(start_node("127.0.0.1:0".parse()?, config).await?);
+//! }
+//! for node in nodes {
+//!     println!("http://{}", node.addr);
+//!     node.shutdown().await?;
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -152,7 +152,8 @@ impl SessionsBuilder {
         self
     }
 
-    /// The clock (default: the system clock).
+    /// The clock (default: the system clock). Example at
+    /// [`Sessions::renew`].
     pub fn clock(mut self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
@@ -260,6 +261,27 @@ impl Sessions {
     /// # Errors
     /// [`SessionError`] wrapping [`Error::AbsoluteLifetimeOver`] once the
     /// session cannot be extended, or a sealing error.
+    ///
+    /// # Example
+    /// ```
+    /// use actix_web::http::header::{HeaderMap, HeaderValue, COOKIE};
+    /// use sealed_session::{Key, KeyRing, Timestamp};
+    /// use sealed_session_actix::Sessions;
+    /// use std::time::Duration;
+    /// let t0 = Timestamp::from_unix_seconds(1_900_000_000).unwrap();
+    /// let s = Sessions::builder(KeyRing::new(Key::generate())).clock(move || t0).build();
+    /// let set = s.start("42")?;
+    /// let mut headers = HeaderMap::new();
+    /// let cookie = format!("__Host-session={}", set.token());
+    /// headers.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
+    /// // Past half of the default 12-hour idle lifetime:
+    /// let later = t0.checked_add(Duration::from_secs(7 * 3600)).unwrap();
+    /// let session = s.open(&headers, later).unwrap();
+    /// assert!(s.needs_renewal(&session, later));
+    /// let renewed = s.renew(&session, later)?;
+    /// assert!(renewed.expires_at() > set.expires_at());
+    /// # Ok::<(), sealed_session_actix::SessionError>(())
+    /// ```
     pub fn renew(
         &self,
         session: &Session,
@@ -285,7 +307,11 @@ impl Sessions {
             .map_err(|_| SessionError(Error::InvalidArgument("cookie value")))?;
         let value = HeaderValue::try_from(value)
             .map_err(|_| SessionError(Error::InvalidArgument("cookie value")))?;
-        Ok(SetSessionCookie { token, value })
+        Ok(SetSessionCookie {
+            token,
+            value,
+            expires_at: claims.expires_at(),
+        })
     }
 
     /// The `Set-Cookie` header that deletes the session cookie.
@@ -337,7 +363,7 @@ impl Sessions {
     }
 
     /// Whether `session` is past its renewal point at `now` (see
-    /// [`Claims::needs_renewal`]).
+    /// [`Claims::needs_renewal`]). Example at [`Sessions::renew`].
     pub fn needs_renewal(&self, session: &Session, now: Timestamp) -> bool {
         session.claims.needs_renewal(now)
     }
@@ -520,6 +546,7 @@ impl ResponseError for SessionError {
 pub struct SetSessionCookie {
     token: String,
     value: HeaderValue,
+    expires_at: Timestamp,
 }
 
 impl SetSessionCookie {
@@ -531,6 +558,11 @@ impl SetSessionCookie {
     /// The `Set-Cookie` header, for `HttpResponseBuilder::append_header`.
     pub fn header(&self) -> (HeaderName, HeaderValue) {
         (SET_COOKIE, self.value.clone())
+    }
+
+    /// When the token expires (its `exp`).
+    pub fn expires_at(&self) -> Timestamp {
+        self.expires_at
     }
 }
 

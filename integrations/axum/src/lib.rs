@@ -1,8 +1,9 @@
 //! [axum] integration for [`sealed_session`]: stateless sealed session
 //! cookies for apps that run on several nodes.
 //!
-//! - [`Sessions`] holds the keys, the cookie settings, the lifetimes and the
-//!   clock. Put it in (or make it reachable from, via [`FromRef`]) your
+//! - [`Sessions`] holds the key ring, the session [`Policy`] (lifetimes,
+//!   renewal point, leeway, audience, revocation), the cookie settings and
+//!   the clock. Put it in (or make it reachable from, via [`FromRef`]) your
 //!   application state.
 //! - [`Session`] is an extractor: the authenticated user id and claims, or a
 //!   `401 Unauthorized` rejection. `Option<Session>` yields `None` instead.
@@ -161,7 +162,8 @@ impl SessionsBuilder {
         self
     }
 
-    /// The clock (default: the system clock).
+    /// The clock (default: the system clock). Example at
+    /// [`Sessions::renew`].
     pub fn clock(mut self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
@@ -297,6 +299,26 @@ impl Sessions {
     /// # Errors
     /// [`SessionError`] wrapping [`Error::AbsoluteLifetimeOver`] once the
     /// session cannot be extended, or a sealing error.
+    ///
+    /// # Example
+    /// ```
+    /// use axum::http::{header::COOKIE, HeaderMap};
+    /// use sealed_session::{Key, KeyRing, Timestamp};
+    /// use sealed_session_axum::Sessions;
+    /// use std::time::Duration;
+    /// let t0 = Timestamp::from_unix_seconds(1_900_000_000).unwrap();
+    /// let s = Sessions::builder(KeyRing::new(Key::generate())).clock(move || t0).build();
+    /// let set = s.start("42")?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(COOKIE, format!("__Host-session={}", set.token()).parse().unwrap());
+    /// // Past half of the default 12-hour idle lifetime:
+    /// let later = t0.checked_add(Duration::from_secs(7 * 3600)).unwrap();
+    /// let session = s.open(&headers, later).unwrap();
+    /// assert!(s.needs_renewal(&session, later));
+    /// let renewed = s.renew(&session, later)?;
+    /// assert!(renewed.expires_at() > set.expires_at());
+    /// # Ok::<(), sealed_session_axum::SessionError>(())
+    /// ```
     pub fn renew(
         &self,
         session: &Session,
@@ -361,7 +383,7 @@ impl Sessions {
     }
 
     /// Whether `session` is past its renewal point at `now` (see
-    /// [`Claims::needs_renewal`]).
+    /// [`Claims::needs_renewal`]). Example at [`Sessions::renew`].
     pub fn needs_renewal(&self, session: &Session, now: Timestamp) -> bool {
         session.claims.needs_renewal(now)
     }
