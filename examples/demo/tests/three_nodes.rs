@@ -364,10 +364,17 @@ async fn concurrent_load_over_three_nodes() {
         }
         total
     };
+    // The bound is a hang guard, not a speed assertion.
+    let started = std::time::Instant::now();
     let ok = tokio::time::timeout(Duration::from_secs(240), run)
         .await
         .expect("load test did not finish in time");
     assert_eq!(ok, CLIENTS * REQUESTS);
+    eprintln!(
+        "{} requests over 3 nodes in {:?}, zero errors",
+        CLIENTS * REQUESTS,
+        started.elapsed()
+    );
     Arc::into_inner(c).unwrap().stop().await;
 }
 
