@@ -29,7 +29,20 @@ struct Cluster {
     /// Seconds added to the system clock, per node.
     offsets: Vec<Arc<AtomicI64>>,
     client: Client<HttpConnector, Full<Bytes>>,
-    db: PathBuf,
+    db: TempDb,
+}
+
+/// The shared SQLite file, removed when the test ends, even by a panic.
+struct TempDb(PathBuf);
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = self.0.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }
 
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
@@ -41,13 +54,14 @@ impl Cluster {
             std::process::id(),
             NEXT_DB.fetch_add(1, Ordering::SeqCst)
         ));
-        remove_db(&db);
-        init_db(&db).unwrap();
+        drop(TempDb(db.clone())); // a leftover from an earlier run
+        let db = TempDb(db);
+        init_db(&db.0).unwrap();
         let mut nodes = Vec::new();
         let mut offsets = Vec::new();
         for i in 1..=3 {
             let offset = Arc::new(AtomicI64::new(0));
-            let mut config = NodeConfig::new(&format!("node-{i}"), &db, keys.clone());
+            let mut config = NodeConfig::new(&format!("node-{i}"), &db.0, keys.clone());
             config.policy = Policy::new(LIFETIME, LIFETIME * 4);
             config.cache_ttl = CACHE_TTL;
             config.clock = {
@@ -138,15 +152,7 @@ impl Cluster {
         for node in self.nodes {
             node.shutdown().await.unwrap();
         }
-        remove_db(&self.db);
-    }
-}
-
-fn remove_db(db: &std::path::Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = db.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(p);
+        drop(self.db);
     }
 }
 
