@@ -1,7 +1,7 @@
 //! Key rotation: one current key seals, retired keys only open, and every
 //! token names the key that sealed it.
 
-#[cfg(any(feature = "std", feature = "__internal-test"))]
+#[cfg(feature = "std")]
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -470,21 +470,6 @@ fn untrusted_kid_json(untrusted_footer: &[u8]) -> Result<KeyId, Error> {
         (Some(kid), Ok(())) => Ok(kid),
         _ => Err(Error::Malformed(Malformed::Footer)),
     }
-}
-
-/// The deterministic ring seal, exposed only for this crate's vector tests.
-#[cfg(feature = "__internal-test")]
-#[doc(hidden)]
-pub fn __ring_seal_claims_with_nonce_seed(
-    ring: &KeyRing,
-    seed: &[u8; format::NONCE_LEN],
-    user_id: &str,
-    lifetime: core::time::Duration,
-    now: Timestamp,
-) -> Result<String, Error> {
-    let payload = crate::session::payload(user_id, lifetime, now)?;
-    let (key, footer) = ring.sealing_key();
-    Ok(format::seal_with_seed(key, seed, &payload, footer))
 }
 
 #[cfg(test)]
