@@ -11,12 +11,11 @@ use core::time::Duration;
 use alloc::borrow::Cow;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use crate::claims::{self, Claims};
+use crate::claims::Claims;
 use crate::error::{Error, Malformed};
-use crate::format;
 use crate::key::Key;
 use crate::paserk::{KeyId, LID_LEN};
-use crate::session::{open_payload, KeySource};
+use crate::session::{KeySource, Policy};
 use crate::time::Timestamp;
 
 const FOOTER_OPEN: &[u8] = b"{\"kid\":\"";
@@ -73,6 +72,19 @@ const FOOTER_LEN: usize = FOOTER_OPEN.len() + LID_LEN + FOOTER_CLOSE.len();
 /// // Once the old key is dropped, its tokens name an unknown key.
 /// let after = KeyRing::new(new);
 /// assert_eq!(after.open(&old_ring_token), Err(Error::UnknownKey));
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+///
+/// A ring is a [`KeySource`]: a [`Policy`] seals and opens through it.
+/// ```
+/// use sealed_session::{Key, KeyRing, Policy, Timestamp};
+/// use std::time::Duration;
+/// let ring = KeyRing::new(Key::generate()).with_retired(Key::generate());
+/// let policy = Policy::new(Duration::from_secs(1800), Duration::from_secs(86_400))
+///     .with_audience("app.example");
+/// let now = Timestamp::now();
+/// let token = policy.seal(&ring, "12234", now)?;
+/// assert_eq!(policy.open(&ring, &token, now)?.user_id(), "12234");
 /// # Ok::<(), sealed_session::Error>(())
 /// ```
 #[derive(Clone)]
@@ -291,7 +303,9 @@ impl KeyRing {
     }
 
     /// Seal `user_id` into a token that expires `lifetime` from now, with
-    /// the current key and its `kid` footer.
+    /// the current key and its `kid` footer: [`Key::seal`] through the ring.
+    /// For audience, renewal, custom claims and the rest, pass the ring to a
+    /// [`Policy`] (it is a [`KeySource`]).
     ///
     /// # Errors
     /// As [`Key::seal`].
@@ -332,7 +346,7 @@ impl KeyRing {
         lifetime: Duration,
         now: Timestamp,
     ) -> Result<String, Error> {
-        crate::session::seal_payload(self, &crate::session::payload(user_id, lifetime, now)?)
+        Policy::new(lifetime, lifetime).seal(self, user_id, now)
     }
 
     /// Open a token at the system clock's current time.
@@ -357,7 +371,8 @@ impl KeyRing {
         self.open_at(token, Timestamp::now())
     }
 
-    /// Open a token at `now`. A token is valid when `nbf <= now < exp`.
+    /// Open a token at `now`: [`Policy::open`] with the defaults, as
+    /// [`Key::open_at`]. A token is valid when `nbf <= now < exp`.
     ///
     /// # Errors
     /// As [`KeyRing::open`].
@@ -374,14 +389,7 @@ impl KeyRing {
     /// # Ok::<(), sealed_session::Error>(())
     /// ```
     pub fn open_at(&self, token: &str, now: Timestamp) -> Result<Claims, Error> {
-        let claims = open_payload(
-            self,
-            token,
-            format::DEFAULT_MAX_TOKEN_LEN,
-            claims::parse_payload,
-        )?;
-        claims.check_time(now)?;
-        Ok(claims)
+        Policy::OPEN_DEFAULTS.open(self, token, now)
     }
 }
 
