@@ -83,7 +83,8 @@ const OPEN_HELP: &str = "\
 Prints the authenticated claims as one line of JSON. Give every key the token
 may have been sealed with (--key-file repeated; the first one opens tokens
 without a footer). The exit status says why a token was refused (see
-`sealed-session --help`).
+`sealed-session --help`). A token is a credential: prefer `-` (stdin) to an
+argument, which shows in `ps` and shell history.
 
 Examples:
   sealed-session open --key-file session.key v2.local.…
