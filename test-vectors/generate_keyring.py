@@ -64,9 +64,13 @@ def seal(key: bytes, seed: bytes, payload: bytes, footer: bytes) -> str:
     return token
 
 
-def payload(sub: str, iat: str, exp: str) -> str:
-    # The payload sealed by the crate: sub, exp, iat in this order, no spaces.
-    return json.dumps({"sub": sub, "exp": exp, "iat": iat}, separators=(",", ":"))
+def payload(sub: str, iat: str, exp: str, seed: bytes) -> str:
+    # The payload sealed by the crate for a new session: sub, exp, iat, jti
+    # in this order, no spaces. The crate's deterministic test hooks take the
+    # session id (jti, 16 bytes, unpadded base64url) from the seed's first
+    # 16 bytes; real seals draw it fresh.
+    return json.dumps({"sub": sub, "exp": exp, "iat": iat, "jti": b64(seed[:16])},
+                      separators=(",", ":"))
 
 
 KEYS = {
@@ -121,7 +125,7 @@ def seed(i: int) -> bytes:
 def token_case(name, sealed_by, footer, expect, i, description, wire_footer=None):
     """A token sealed by `sealed_by` with AAD footer `footer`; the token
     carries `wire_footer` (default: the same) as its footer part."""
-    p = payload(SUB, IAT, EXP)
+    p = payload(SUB, IAT, EXP, seed(i))
     t = seal(KEYS[sealed_by], seed(i), p.encode(), footer.encode())
     if wire_footer is not None:
         body = t.split(".")[2]

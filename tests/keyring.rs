@@ -6,7 +6,10 @@ mod common;
 use std::time::Duration;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use sealed_session::{Error, Key, KeyError, KeyRing, KeySource, Malformed, Timestamp};
+use sealed_session::{
+    __policy_seal_with_nonce_seed, Error, Key, KeyError, KeyRing, KeySource, Malformed, Policy,
+    Timestamp,
+};
 
 fn ts(s: &str) -> Timestamp {
     Timestamp::parse_rfc3339(s).unwrap()
@@ -61,6 +64,7 @@ fn own_vectors_tokens() {
     let iat = ts(v["iat"].as_str().unwrap());
     let exp = ts(v["exp"].as_str().unwrap());
     let sub = v["sub"].as_str().unwrap();
+    let lifetime = exp.duration_since(iat).unwrap();
 
     let mut outcomes = std::collections::BTreeMap::<&str, usize>::new();
     let mut reproduced = 0;
@@ -97,7 +101,7 @@ fn own_vectors_tokens() {
         // Where the vector is what a ring writes (its current key and its
         // footer, or a bare key and no footer), sealing the vector's payload
         // with the same seed through the ring's sealing path gives the same
-        // bytes.
+        // bytes, and so does sealing the same session from scratch.
         let sealer = key_of(&v, t["sealed-by"].as_str().unwrap());
         let seed: [u8; 24] = common::hex(t["seed"].as_str().unwrap()).try_into().unwrap();
         let payload = t["payload"].as_str().unwrap().as_bytes();
@@ -111,6 +115,25 @@ fn own_vectors_tokens() {
             let own =
                 sealed_session::format::__seal_with_nonce_seed(key, &seed, payload, ring_footer);
             assert_eq!(own, token, "{name}");
+            // And the crate's whole sealing path, claims included (the
+            // deterministic hook takes the session id from the seed).
+            let policy = Policy::new(lifetime, lifetime);
+            let none = None::<&()>;
+            let whole = if footer.is_empty() {
+                __policy_seal_with_nonce_seed(&policy, &sealer, &seed, sub, none, None, None, iat)
+            } else {
+                __policy_seal_with_nonce_seed(
+                    &policy,
+                    &sealer_ring,
+                    &seed,
+                    sub,
+                    none,
+                    None,
+                    None,
+                    iat,
+                )
+            };
+            assert_eq!(whole.unwrap(), token, "{name}: whole sealing path");
             reproduced += 1;
         }
     }
