@@ -158,8 +158,8 @@ impl<'a> UntrustedToken<'a> {
         };
         if decoded_len(b64.len())? <= STACK_FOOTER {
             let mut buf = [0u8; STACK_FOOTER];
-            let footer = Base64UrlUnpadded::decode(b64, &mut buf)
-                .map_err(|_| Error::Malformed(Malformed::Base64))?;
+            let footer = crate::b64::decode_into(b64.as_bytes(), &mut buf)
+                .map_err(|()| Error::Malformed(Malformed::Base64))?;
             f(footer)
         } else {
             f(&decode_b64_vec(b64)?)
@@ -219,8 +219,8 @@ fn open_in<'b>(
     footer: &[u8],
     buf: &'b mut [u8],
 ) -> Result<&'b [u8], Error> {
-    let decoded = Base64UrlUnpadded::decode(body_b64, buf)
-        .map_err(|_| Error::Malformed(Malformed::Base64))?
+    let decoded = crate::b64::decode_into(body_b64, buf)
+        .map_err(|()| Error::Malformed(Malformed::Base64))?
         .len();
     let decoded = buf
         .get_mut(..decoded)
@@ -417,16 +417,10 @@ fn seal_in(
     out
 }
 
-/// Append the base64url encoding of `bytes` without an intermediate heap copy.
+/// Append the base64url encoding of `bytes` without an intermediate heap copy
+/// (the token's parts are public: the fast, non-constant-time codec).
 fn push_b64(out: &mut String, bytes: &[u8]) {
-    let mut chunk = [0u8; 4 * 64];
-    // 48 input bytes encode to exactly 64 characters with no partial block.
-    for piece in bytes.chunks(48 * 4) {
-        match Base64UrlUnpadded::encode(piece, &mut chunk) {
-            Ok(s) => out.push_str(s),
-            Err(_) => unreachable!("chunk holds the encoding of 192 bytes"),
-        }
-    }
+    crate::b64::encode_into(out, bytes);
 }
 
 /// The deterministic seal, exposed only for this crate's vector tests.

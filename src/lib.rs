@@ -11,6 +11,7 @@ extern crate alloc;
 extern crate std;
 
 mod aead;
+mod b64;
 mod claims;
 pub mod cookie;
 mod error;
