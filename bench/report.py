@@ -21,7 +21,7 @@ import sys
 
 ORDER = [
     "sealed-session",
-    "sealed-session ring",
+    "sealed-session KeyRing",
     "floor",
     "floor+getrandom",
     "pasetors v2.local",
@@ -33,7 +33,7 @@ ORDER = [
 ]
 NOTES = {
     "sealed-session": "v2.local; `sub`, `exp`, `iat`",
-    "sealed-session ring": "v2.local + `kid` footer (KeyRing)",
+    "sealed-session KeyRing": "v2.local + `kid` footer (KeyRing)",
     "floor": "v2.local by hand, no RNG; default build, so AVX2-poly1305 penalty",
     "floor+getrandom": "floor + one getrandom(24 B) per seal",
     "pasetors v2.local": "v2.local; adds `iat`, `nbf`",

@@ -101,7 +101,7 @@ impl Default for SealedSessionRing {
 
 impl Contender for SealedSessionRing {
     fn name(&self) -> &'static str {
-        "sealed-session ring"
+        "sealed-session KeyRing"
     }
     fn seal(&mut self) -> String {
         let now = sealed_session::Timestamp::now();
