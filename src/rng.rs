@@ -104,6 +104,7 @@ pub(crate) fn nonce_seed() -> Result<[u8; NONCE_LEN], Error> {
 /// needs at once.
 #[cfg(feature = "std")]
 pub(crate) fn random<const N: usize>() -> Result<[u8; N], Error> {
+    const { assert!(N <= POOL_LEN, "a draw must fit in the pool") };
     let pid = std::process::id();
     match POOL.try_with(|pool| pool.try_borrow_mut().map(|mut p| p.take::<N>(pid))) {
         Ok(Ok(bytes)) => bytes,
