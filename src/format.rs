@@ -158,8 +158,8 @@ impl<'a> UntrustedToken<'a> {
         };
         if decoded_len(b64.len())? <= STACK_FOOTER {
             let mut buf = [0u8; STACK_FOOTER];
-            let footer = crate::b64::decode_into(b64.as_bytes(), &mut buf)
-                .map_err(|()| Error::Malformed(Malformed::Base64))?;
+            let footer = Base64UrlUnpadded::decode(b64.as_bytes(), &mut buf)
+                .map_err(|_| Error::Malformed(Malformed::Base64))?;
             f(footer)
         } else {
             f(&decode_b64_vec(b64)?)
@@ -219,8 +219,8 @@ fn open_in<'b>(
     footer: &[u8],
     buf: &'b mut [u8],
 ) -> Result<&'b [u8], Error> {
-    let decoded = crate::b64::decode_into(body_b64, buf)
-        .map_err(|()| Error::Malformed(Malformed::Base64))?
+    let decoded = Base64UrlUnpadded::decode(body_b64, buf)
+        .map_err(|_| Error::Malformed(Malformed::Base64))?
         .len();
     let decoded = buf
         .get_mut(..decoded)
