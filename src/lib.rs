@@ -24,6 +24,9 @@ mod paserk;
 mod rng;
 mod session;
 mod time;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod web;
 
 pub use claims::{Claims, SessionId, REGISTERED_CLAIMS};
 pub use error::{ClaimsError, Error, Malformed};

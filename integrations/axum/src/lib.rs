@@ -57,8 +57,6 @@
 #![deny(missing_docs)]
 
 use std::fmt;
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Request, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
@@ -67,22 +65,17 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 use sealed_session::cookie::{CookieHeaderError, SessionCookie};
+use sealed_session::web::{self, Rejection};
 use sealed_session::{Claims, Error, KeyRing, Policy, Timestamp};
 
-/// A clock: returns the current time. Injected for tests.
-pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
-
-/// The default idle lifetime: 12 hours (a session not used for that long
-/// ends).
-pub const DEFAULT_IDLE_LIFETIME: Duration = Duration::from_secs(12 * 3600);
-
-/// The default absolute lifetime: 7 days (no session lives longer, however
-/// often it is renewed).
-pub const DEFAULT_ABSOLUTE_LIFETIME: Duration = Duration::from_secs(7 * 86_400);
+pub use sealed_session::web::{Clock, DEFAULT_ABSOLUTE_LIFETIME, DEFAULT_IDLE_LIFETIME};
 
 /// Everything the adapter needs: the key ring, the [`Policy`] (lifetimes,
 /// renewal point, leeway, audience, revocation), the cookie settings and the
 /// clock. Cheap to clone (one `Arc`); share one per application.
+///
+/// The framework-neutral work is done by [`sealed_session::web::Sessions`]
+/// ([`Sessions::core`]); this type adds the axum header types.
 ///
 /// # Example
 /// ```
@@ -95,25 +88,9 @@ pub const DEFAULT_ABSOLUTE_LIFETIME: Duration = Duration::from_secs(7 * 86_400);
 ///     .build();
 /// assert_eq!(sessions.policy().idle_lifetime(), Duration::from_secs(3600));
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Sessions {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    keys: RwLock<Arc<KeyRing>>,
-    policy: Policy,
-    cookie: SessionCookie,
-    clock: Clock,
-}
-
-impl fmt::Debug for Sessions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sessions")
-            .field("policy", &self.inner.policy)
-            .field("cookie", &self.inner.cookie)
-            .finish_non_exhaustive()
-    }
+    core: web::Sessions,
 }
 
 /// Builds [`Sessions`].
@@ -134,51 +111,39 @@ impl fmt::Debug for Sessions {
 /// assert_eq!(sessions.cookie().name(), "session");
 /// # Ok::<(), sealed_session::cookie::CookieError>(())
 /// ```
-pub struct SessionsBuilder {
-    keys: KeyRing,
-    policy: Policy,
-    cookie: SessionCookie,
-    clock: Clock,
-}
-
-impl fmt::Debug for SessionsBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionsBuilder").finish_non_exhaustive()
-    }
-}
+#[derive(Debug)]
+pub struct SessionsBuilder(web::SessionsBuilder);
 
 impl SessionsBuilder {
     /// Cookie settings (default: [`SessionCookie::hardened`]).
-    pub fn cookie(mut self, cookie: SessionCookie) -> Self {
-        self.cookie = cookie;
-        self
+    pub fn cookie(self, cookie: SessionCookie) -> Self {
+        SessionsBuilder(self.0.cookie(cookie))
     }
 
     /// How sessions are sealed, opened and renewed (default:
     /// `Policy::new(`[`DEFAULT_IDLE_LIFETIME`]`, `[`DEFAULT_ABSOLUTE_LIFETIME`]`)`,
     /// renewed past half their idle lifetime).
-    pub fn policy(mut self, policy: Policy) -> Self {
-        self.policy = policy;
-        self
+    pub fn policy(self, policy: Policy) -> Self {
+        SessionsBuilder(self.0.policy(policy))
     }
 
     /// The clock (default: the system clock). Example at
     /// [`Sessions::renew`].
-    pub fn clock(mut self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
-        self.clock = Arc::new(clock);
-        self
+    pub fn clock(self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
+        SessionsBuilder(self.0.clock(clock))
     }
 
     /// Freeze the settings.
     pub fn build(self) -> Sessions {
         Sessions {
-            inner: Arc::new(Inner {
-                keys: RwLock::new(Arc::new(self.keys)),
-                policy: self.policy,
-                cookie: self.cookie,
-                clock: self.clock,
-            }),
+            core: self.0.build(),
         }
+    }
+}
+
+impl From<web::Sessions> for Sessions {
+    fn from(core: web::Sessions) -> Self {
+        Sessions { core }
     }
 }
 
@@ -191,27 +156,34 @@ impl Sessions {
     /// assert_eq!(s.cookie().name(), "__Host-session");
     /// ```
     pub fn builder(keys: KeyRing) -> SessionsBuilder {
-        SessionsBuilder {
-            keys,
-            policy: Policy::new(DEFAULT_IDLE_LIFETIME, DEFAULT_ABSOLUTE_LIFETIME),
-            cookie: SessionCookie::hardened(),
-            clock: Arc::new(Timestamp::now),
-        }
+        SessionsBuilder(web::Sessions::builder(keys))
+    }
+
+    /// The framework-neutral core this adapter wraps (shared with the other
+    /// adapters).
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// let s = sealed_session_axum::Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// assert!(s.core().end().contains("Max-Age=0"));
+    /// ```
+    pub fn core(&self) -> &web::Sessions {
+        &self.core
     }
 
     /// The cookie settings.
     pub fn cookie(&self) -> &SessionCookie {
-        &self.inner.cookie
+        self.core.cookie()
     }
 
     /// The session policy.
     pub fn policy(&self) -> &Policy {
-        &self.inner.policy
+        self.core.policy()
     }
 
     /// The current time by this instance's clock.
     pub fn now(&self) -> Timestamp {
-        (self.inner.clock)()
+        self.core.now()
     }
 
     /// Replace the key ring, to rotate keys without a restart. Requests
@@ -231,18 +203,7 @@ impl Sessions {
     /// s.replace_keys(KeyRing::new(new));                                   // 3. retire
     /// ```
     pub fn replace_keys(&self, keys: KeyRing) {
-        let keys = Arc::new(keys);
-        match self.inner.keys.write() {
-            Ok(mut guard) => *guard = keys,
-            Err(poisoned) => *poisoned.into_inner() = keys,
-        }
-    }
-
-    fn keys(&self) -> Arc<KeyRing> {
-        match self.inner.keys.read() {
-            Ok(guard) => Arc::clone(&guard),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-        }
+        self.core.replace_keys(keys)
     }
 
     /// Seal a new session for `user_id` and give the response part that
@@ -261,35 +222,7 @@ impl Sessions {
     /// # Ok::<(), sealed_session_axum::SessionError>(())
     /// ```
     pub fn start(&self, user_id: &str) -> Result<SetSessionCookie, SessionError> {
-        self.start_at(user_id, self.now())
-    }
-
-    /// The cookie for a token just sealed or renewed with `keys`.
-    fn cookie_for(
-        &self,
-        keys: &KeyRing,
-        token: String,
-        now: Timestamp,
-    ) -> Result<SetSessionCookie, SessionError> {
-        let claims = self.inner.policy.open(keys, &token, now)?;
-        let value = self
-            .inner
-            .cookie
-            .set_cookie_until(&token, claims.expires_at(), now)
-            .map_err(|_| SessionError(Error::InvalidArgument("cookie value")))?;
-        let value = HeaderValue::try_from(value)
-            .map_err(|_| SessionError(Error::InvalidArgument("cookie value")))?;
-        Ok(SetSessionCookie {
-            token,
-            value,
-            expires_at: claims.expires_at(),
-        })
-    }
-
-    fn start_at(&self, user_id: &str, now: Timestamp) -> Result<SetSessionCookie, SessionError> {
-        let keys = self.keys();
-        let token = self.inner.policy.seal(&*keys, user_id, now)?;
-        self.cookie_for(&keys, token, now)
+        SetSessionCookie::try_from(self.core.start(user_id)?)
     }
 
     /// Re-seal `session` at `now` (same user, session start and id; a fresh
@@ -324,9 +257,7 @@ impl Sessions {
         session: &Session,
         now: Timestamp,
     ) -> Result<SetSessionCookie, SessionError> {
-        let keys = self.keys();
-        let token = self.inner.policy.renew(&*keys, &session.claims, now)?;
-        self.cookie_for(&keys, token, now)
+        SetSessionCookie::try_from(self.core.renew(&session.claims, now)?)
     }
 
     /// The response part that deletes the session cookie (logout on this
@@ -340,8 +271,8 @@ impl Sessions {
     pub fn end(&self) -> ClearSessionCookie {
         // A removal cookie is built from a validated name and attributes, so
         // it is always a valid header value.
-        let value = HeaderValue::try_from(self.inner.cookie.removal())
-            .unwrap_or_else(|_| HeaderValue::from_static(""));
+        let value =
+            HeaderValue::try_from(self.core.end()).unwrap_or_else(|_| HeaderValue::from_static(""));
         ClearSessionCookie { value }
     }
 
@@ -367,18 +298,7 @@ impl Sessions {
             .get_all(COOKIE)
             .into_iter()
             .map(HeaderValue::as_bytes);
-        let token = self
-            .inner
-            .cookie
-            .find_in(lines)
-            .map_err(SessionRejection::Cookie)?
-            .ok_or(SessionRejection::Missing)?;
-        let keys = self.keys();
-        let claims = self
-            .inner
-            .policy
-            .open(&*keys, token, now)
-            .map_err(SessionRejection::Token)?;
+        let claims = self.core.open(lines, now)?;
         Ok(Session { claims })
     }
 
@@ -525,6 +445,19 @@ impl fmt::Display for SessionRejection {
 
 impl std::error::Error for SessionRejection {}
 
+impl From<Rejection> for SessionRejection {
+    fn from(r: Rejection) -> Self {
+        match r {
+            Rejection::Missing => SessionRejection::Missing,
+            Rejection::Cookie(e) => SessionRejection::Cookie(e),
+            Rejection::Token(e) => SessionRejection::Token(e),
+            // `Rejection` is non-exhaustive; any other reason is still "no
+            // valid session".
+            _ => SessionRejection::Missing,
+        }
+    }
+}
+
 impl IntoResponse for SessionRejection {
     fn into_response(self) -> Response {
         (StatusCode::UNAUTHORIZED, "401 Unauthorized\n").into_response()
@@ -592,6 +525,21 @@ impl SetSessionCookie {
     }
 }
 
+impl TryFrom<web::SetCookie> for SetSessionCookie {
+    type Error = SessionError;
+
+    fn try_from(set: web::SetCookie) -> Result<Self, SessionError> {
+        let (token, value, expires_at) = set.into_parts();
+        let value = HeaderValue::try_from(value)
+            .map_err(|_| SessionError(Error::InvalidArgument("cookie value")))?;
+        Ok(SetSessionCookie {
+            token,
+            value,
+            expires_at,
+        })
+    }
+}
+
 impl IntoResponseParts for SetSessionCookie {
     type Error = std::convert::Infallible;
 
@@ -654,22 +602,17 @@ pub async fn renew(State(sessions): State<Sessions>, mut req: Request, next: Nex
     let Some(session) = due else {
         return res;
     };
-    let ok = res.status().is_success() || res.status().is_redirection();
-    if !ok || sets_cookie(res.headers(), sessions.cookie().name()) {
-        return res;
-    }
-    // Past the absolute lifetime renewal fails; the session then simply
-    // runs to its expiry.
-    if let Ok(set) = sessions.renew(&session, now) {
+    let set_cookies = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(HeaderValue::as_bytes);
+    let renewed = sessions
+        .core
+        .renewal(&session.claims, now, res.status().as_u16(), set_cookies)
+        .and_then(|set| SetSessionCookie::try_from(set).ok());
+    if let Some(set) = renewed {
         res.headers_mut().append(SET_COOKIE, set.value);
     }
     res
-}
-
-/// Whether the response already sets (or clears) our cookie.
-fn sets_cookie(headers: &HeaderMap, name: &str) -> bool {
-    headers.get_all(SET_COOKIE).iter().any(|v| {
-        let b = v.as_bytes();
-        b.len() > name.len() && b.starts_with(name.as_bytes()) && b.get(name.len()) == Some(&b'=')
-    })
 }
