@@ -37,6 +37,7 @@
 
 use alloc::string::String;
 use core::fmt;
+use core::marker::PhantomData;
 use core::time::Duration;
 use std::sync::{Arc, RwLock};
 
@@ -114,7 +115,8 @@ impl fmt::Debug for Sessions {
     }
 }
 
-/// Builds [`Sessions`].
+/// Builds [`Sessions`], or an adapter's own sessions type `S` (any type
+/// made `From` a [`Sessions`]), so every adapter shares one builder.
 ///
 /// # Example
 /// ```
@@ -131,20 +133,48 @@ impl fmt::Debug for Sessions {
 /// assert_eq!(sessions.cookie().name(), "session");
 /// # Ok::<(), sealed_session::cookie::CookieError>(())
 /// ```
-pub struct SessionsBuilder {
+pub struct SessionsBuilder<S = Sessions> {
     keys: KeyRing,
     policy: Policy,
     cookie: SessionCookie,
     clock: Clock,
+    output: PhantomData<fn() -> S>,
 }
 
-impl fmt::Debug for SessionsBuilder {
+impl<S> fmt::Debug for SessionsBuilder<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionsBuilder").finish_non_exhaustive()
     }
 }
 
-impl SessionsBuilder {
+impl<S: From<Sessions>> SessionsBuilder<S> {
+    /// Start building with the key ring; every other setting has a default.
+    /// [`Sessions::builder`] is the same for `S` = [`Sessions`].
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::web::{Sessions, SessionsBuilder};
+    /// use sealed_session::{Key, KeyRing};
+    /// // An adapter's own type, made from the core one:
+    /// struct MySessions(Sessions);
+    /// impl From<Sessions> for MySessions {
+    ///     fn from(core: Sessions) -> Self {
+    ///         MySessions(core)
+    ///     }
+    /// }
+    /// let mine: MySessions = SessionsBuilder::new(KeyRing::new(Key::generate())).build();
+    /// assert_eq!(mine.0.cookie().name(), "__Host-session");
+    /// ```
+    pub fn new(keys: KeyRing) -> Self {
+        SessionsBuilder {
+            keys,
+            policy: Policy::new(DEFAULT_IDLE_LIFETIME, DEFAULT_ABSOLUTE_LIFETIME),
+            cookie: SessionCookie::hardened(),
+            clock: Arc::new(Timestamp::now),
+            output: PhantomData,
+        }
+    }
+
     /// Cookie settings (default: [`SessionCookie::hardened`]).
     ///
     /// # Example
@@ -183,15 +213,15 @@ impl SessionsBuilder {
     ///
     /// # Example
     /// See [`SessionsBuilder`].
-    pub fn build(self) -> Sessions {
-        Sessions {
+    pub fn build(self) -> S {
+        S::from(Sessions {
             inner: Arc::new(Inner {
                 keys: RwLock::new(Arc::new(self.keys)),
                 policy: self.policy,
                 cookie: self.cookie,
                 clock: self.clock,
             }),
-        }
+        })
     }
 }
 
@@ -205,12 +235,7 @@ impl Sessions {
     /// assert_eq!(s.cookie().name(), "__Host-session");
     /// ```
     pub fn builder(keys: KeyRing) -> SessionsBuilder {
-        SessionsBuilder {
-            keys,
-            policy: Policy::new(DEFAULT_IDLE_LIFETIME, DEFAULT_ABSOLUTE_LIFETIME),
-            cookie: SessionCookie::hardened(),
-            clock: Arc::new(Timestamp::now),
-        }
+        SessionsBuilder::new(keys)
     }
 
     /// The cookie settings.

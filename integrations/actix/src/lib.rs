@@ -58,13 +58,13 @@ use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, COOKIE, SET_CO
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
-use sealed_session::cookie::{CookieHeaderError, SessionCookie};
+use sealed_session::cookie::CookieHeaderError;
 use sealed_session::web::{self, Rejection};
-use sealed_session::{Claims, Error, KeyRing, Policy, Timestamp};
+use sealed_session::{Claims, Error, KeyRing, Timestamp};
 
 pub use sealed_session::web::{Clock, DEFAULT_ABSOLUTE_LIFETIME, DEFAULT_IDLE_LIFETIME};
 
-/// The key ring, the [`Policy`] (lifetimes, renewal point, leeway,
+/// The key ring, the [`Policy`](sealed_session::Policy) (lifetimes, renewal point, leeway,
 /// audience, revocation), the cookie settings and the clock. Cheap to clone
 /// (one `Arc`).
 ///
@@ -103,35 +103,10 @@ pub struct Sessions {
 /// assert_eq!(s.cookie().name(), "session");
 /// # Ok::<(), sealed_session::cookie::CookieError>(())
 /// ```
-#[derive(Debug)]
-pub struct SessionsBuilder(web::SessionsBuilder);
-
-impl SessionsBuilder {
-    /// Cookie settings (default: [`SessionCookie::hardened`]).
-    pub fn cookie(self, cookie: SessionCookie) -> Self {
-        SessionsBuilder(self.0.cookie(cookie))
-    }
-
-    /// How sessions are sealed, opened and renewed (default:
-    /// `Policy::new(`[`DEFAULT_IDLE_LIFETIME`]`, `[`DEFAULT_ABSOLUTE_LIFETIME`]`)`,
-    /// renewed past half their idle lifetime).
-    pub fn policy(self, policy: Policy) -> Self {
-        SessionsBuilder(self.0.policy(policy))
-    }
-
-    /// The clock (default: the system clock). Example at
-    /// [`Sessions::renew`].
-    pub fn clock(self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
-        SessionsBuilder(self.0.clock(clock))
-    }
-
-    /// Freeze the settings.
-    pub fn build(self) -> Sessions {
-        Sessions {
-            core: self.0.build(),
-        }
-    }
-}
+///
+/// The shared [`sealed_session::web::SessionsBuilder`], building this
+/// adapter's [`Sessions`].
+pub type SessionsBuilder = web::SessionsBuilder<Sessions>;
 
 impl From<web::Sessions> for Sessions {
     fn from(core: web::Sessions) -> Self {
@@ -148,7 +123,7 @@ impl Sessions {
     /// assert_eq!(s.cookie().name(), "__Host-session");
     /// ```
     pub fn builder(keys: KeyRing) -> SessionsBuilder {
-        SessionsBuilder(web::Sessions::builder(keys))
+        SessionsBuilder::new(keys)
     }
 
     /// The framework-neutral core this adapter wraps (shared with the other
@@ -164,12 +139,12 @@ impl Sessions {
     }
 
     /// The cookie settings.
-    pub fn cookie(&self) -> &SessionCookie {
+    pub fn cookie(&self) -> &sealed_session::cookie::SessionCookie {
         self.core.cookie()
     }
 
     /// The session policy.
-    pub fn policy(&self) -> &Policy {
+    pub fn policy(&self) -> &sealed_session::Policy {
         self.core.policy()
     }
 
@@ -178,9 +153,10 @@ impl Sessions {
         self.core.now()
     }
 
-    /// Replace the key ring, to rotate keys without a restart: add the new
-    /// key as retired, promote it, drop the old one once its sessions have
-    /// expired or been renewed; each step on every node before the next.
+    /// Replace the key ring, to rotate keys without a restart (three steps,
+    /// each on every node before the next: add the new key as retired,
+    /// promote it, drop the old one once its sessions have expired or been
+    /// renewed). See [`web::Sessions::replace_keys`].
     ///
     /// ```
     /// use sealed_session::{Key, KeyRing};

@@ -1,7 +1,7 @@
 //! [axum] integration for [`sealed_session`]: stateless sealed session
 //! cookies for apps that run on several nodes.
 //!
-//! - [`Sessions`] holds the key ring, the session [`Policy`] (lifetimes,
+//! - [`Sessions`] holds the key ring, the session [`Policy`](sealed_session::Policy) (lifetimes,
 //!   renewal point, leeway, audience, revocation), the cookie settings and
 //!   the clock. Put it in (or make it reachable from, via [`FromRef`]) your
 //!   application state.
@@ -64,13 +64,13 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
-use sealed_session::cookie::{CookieHeaderError, SessionCookie};
+use sealed_session::cookie::CookieHeaderError;
 use sealed_session::web::{self, Rejection};
-use sealed_session::{Claims, Error, KeyRing, Policy, Timestamp};
+use sealed_session::{Claims, Error, KeyRing, Timestamp};
 
 pub use sealed_session::web::{Clock, DEFAULT_ABSOLUTE_LIFETIME, DEFAULT_IDLE_LIFETIME};
 
-/// Everything the adapter needs: the key ring, the [`Policy`] (lifetimes,
+/// Everything the adapter needs: the key ring, the [`Policy`](sealed_session::Policy) (lifetimes,
 /// renewal point, leeway, audience, revocation), the cookie settings and the
 /// clock. Cheap to clone (one `Arc`); share one per application.
 ///
@@ -111,35 +111,10 @@ pub struct Sessions {
 /// assert_eq!(sessions.cookie().name(), "session");
 /// # Ok::<(), sealed_session::cookie::CookieError>(())
 /// ```
-#[derive(Debug)]
-pub struct SessionsBuilder(web::SessionsBuilder);
-
-impl SessionsBuilder {
-    /// Cookie settings (default: [`SessionCookie::hardened`]).
-    pub fn cookie(self, cookie: SessionCookie) -> Self {
-        SessionsBuilder(self.0.cookie(cookie))
-    }
-
-    /// How sessions are sealed, opened and renewed (default:
-    /// `Policy::new(`[`DEFAULT_IDLE_LIFETIME`]`, `[`DEFAULT_ABSOLUTE_LIFETIME`]`)`,
-    /// renewed past half their idle lifetime).
-    pub fn policy(self, policy: Policy) -> Self {
-        SessionsBuilder(self.0.policy(policy))
-    }
-
-    /// The clock (default: the system clock). Example at
-    /// [`Sessions::renew`].
-    pub fn clock(self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
-        SessionsBuilder(self.0.clock(clock))
-    }
-
-    /// Freeze the settings.
-    pub fn build(self) -> Sessions {
-        Sessions {
-            core: self.0.build(),
-        }
-    }
-}
+///
+/// The shared [`sealed_session::web::SessionsBuilder`], building this
+/// adapter's [`Sessions`].
+pub type SessionsBuilder = web::SessionsBuilder<Sessions>;
 
 impl From<web::Sessions> for Sessions {
     fn from(core: web::Sessions) -> Self {
@@ -156,7 +131,7 @@ impl Sessions {
     /// assert_eq!(s.cookie().name(), "__Host-session");
     /// ```
     pub fn builder(keys: KeyRing) -> SessionsBuilder {
-        SessionsBuilder(web::Sessions::builder(keys))
+        SessionsBuilder::new(keys)
     }
 
     /// The framework-neutral core this adapter wraps (shared with the other
@@ -172,12 +147,12 @@ impl Sessions {
     }
 
     /// The cookie settings.
-    pub fn cookie(&self) -> &SessionCookie {
+    pub fn cookie(&self) -> &sealed_session::cookie::SessionCookie {
         self.core.cookie()
     }
 
     /// The session policy.
-    pub fn policy(&self) -> &Policy {
+    pub fn policy(&self) -> &sealed_session::Policy {
         self.core.policy()
     }
 
@@ -186,21 +161,18 @@ impl Sessions {
         self.core.now()
     }
 
-    /// Replace the key ring, to rotate keys without a restart. Requests
-    /// already being handled finish with the ring they started with.
-    ///
-    /// Rotate in three steps, each rolled out to every node before the next:
-    /// add the new key as retired, promote it to current, and drop the old
-    /// key once the sessions it sealed have expired or been renewed. Nodes may
-    /// move at different moments within a step without refusing any session.
+    /// Replace the key ring, to rotate keys without a restart (three steps,
+    /// each on every node before the next: add the new key as retired,
+    /// promote it, drop the old one once its sessions have expired or been
+    /// renewed). See [`web::Sessions::replace_keys`].
     ///
     /// ```
     /// use sealed_session::{Key, KeyRing};
     /// let (old, new) = (Key::generate(), Key::generate());
     /// let s = sealed_session_axum::Sessions::builder(KeyRing::new(old.clone())).build();
-    /// s.replace_keys(KeyRing::new(old.clone()).with_retired(new.clone())); // 1. distribute
-    /// s.replace_keys(KeyRing::new(new.clone()).with_retired(old));         // 2. promote
-    /// s.replace_keys(KeyRing::new(new));                                   // 3. retire
+    /// s.replace_keys(KeyRing::new(old.clone()).with_retired(new.clone()));
+    /// s.replace_keys(KeyRing::new(new.clone()).with_retired(old));
+    /// s.replace_keys(KeyRing::new(new));
     /// ```
     pub fn replace_keys(&self, keys: KeyRing) {
         self.core.replace_keys(keys)
