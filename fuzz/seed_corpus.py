@@ -5,7 +5,8 @@ Usage: python3 fuzz/seed_corpus.py [TARGET ...]   (default: every target)
 
 Reads the published vectors from $SEALED_SESSION_TEST_VECTORS, or
 ../shared/test-vectors beside the repository root, and the project's own
-test-vectors/ (if present). Writes one file per seed, named by the SHA-1 of
+test-vectors/ (if present), plus the inputs under fuzz/regressions/<target>/
+that once crashed a target (committed). Writes one file per seed, named by the SHA-1 of
 its content (as libFuzzer does), so re-running adds nothing twice. The corpus
 directories are not committed; CI and fuzz/run.sh run this first.
 """
@@ -117,6 +118,10 @@ def main(argv):
         out = CORPUS / target
         out.mkdir(parents=True, exist_ok=True)
         seeds = seeds_for(target, found)
+        # Inputs that once crashed a target stay in its corpus for good.
+        regressions = FUZZ / "regressions" / target
+        if regressions.is_dir():
+            seeds += [p.read_bytes() for p in sorted(regressions.iterdir()) if p.is_file()]
         for seed in seeds:
             (out / hashlib.sha1(seed).hexdigest()).write_bytes(seed)
         print(f"seed_corpus: {target}: {len(seeds)} seeds")
