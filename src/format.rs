@@ -212,13 +212,62 @@ fn open_in<'b>(
     }
     let (nonce, rest) = decoded.split_at_mut(NONCE_LEN);
     let (ciphertext, tag) = rest.split_at_mut(rest.len() - TAG_LEN);
-    let nonce = XNonce::from_slice(nonce);
     with_pae(nonce, footer, |aad| {
-        key.cipher
-            .decrypt_in_place_detached(nonce, aad, ciphertext, Tag::from_slice(tag))
-            .map_err(|_| Error::Unauthenticated)
+        aead_open(key, nonce, aad, ciphertext, tag)
     })?;
     Ok(ciphertext)
+}
+
+/// The one AEAD decryption the format performs: XChaCha20-Poly1305 in place.
+fn aead_open(
+    key: &Key,
+    nonce: &[u8],
+    aad: &[u8],
+    ciphertext: &mut [u8],
+    tag: &[u8],
+) -> Result<(), Error> {
+    if nonce.len() != NONCE_LEN || tag.len() != TAG_LEN {
+        return Err(Error::Unauthenticated);
+    }
+    key.cipher
+        .decrypt_in_place_detached(
+            XNonce::from_slice(nonce),
+            aad,
+            ciphertext,
+            Tag::from_slice(tag),
+        )
+        .map_err(|_| Error::Unauthenticated)
+}
+
+/// The one AEAD encryption the format performs: XChaCha20-Poly1305 in place.
+fn aead_seal(key: &Key, nonce: &[u8; NONCE_LEN], aad: &[u8], msg: &mut [u8]) -> [u8; TAG_LEN] {
+    key.cipher
+        .encrypt_in_place_detached(XNonce::from_slice(nonce), aad, msg)
+        .unwrap_or_else(|_| unreachable!("XChaCha20-Poly1305 accepts any message below 256 GiB"))
+        .into()
+}
+
+/// The format's AEAD calls, exposed only for this crate's Wycheproof runner.
+#[cfg(feature = "__internal-test")]
+#[doc(hidden)]
+pub mod __aead {
+    use super::*;
+
+    /// Encrypt in place, return the tag.
+    pub fn seal(key: &Key, nonce: &[u8; NONCE_LEN], aad: &[u8], msg: &mut [u8]) -> [u8; TAG_LEN] {
+        aead_seal(key, nonce, aad, msg)
+    }
+
+    /// Decrypt in place.
+    pub fn open(
+        key: &Key,
+        nonce: &[u8],
+        aad: &[u8],
+        ciphertext: &mut [u8],
+        tag: &[u8],
+    ) -> Result<(), Error> {
+        aead_open(key, nonce, aad, ciphertext, tag)
+    }
 }
 
 /// Call `f` with `PAE(["v2.local.", nonce, footer])`.
@@ -334,13 +383,10 @@ fn seal_in(
     let mut mac = <Blake2bMac<U24> as Mac>::new_from_slice(seed)
         .unwrap_or_else(|_| unreachable!("24-byte keys are valid BLAKE2b keys"));
     mac.update(payload);
-    nonce_out.copy_from_slice(&mac.finalize().into_bytes());
+    let nonce: [u8; NONCE_LEN] = mac.finalize().into_bytes().into();
+    nonce_out.copy_from_slice(&nonce);
     msg.copy_from_slice(payload);
-    let nonce = XNonce::from_slice(nonce_out);
-    let tag = with_pae(nonce, footer, |aad| {
-        key.cipher.encrypt_in_place_detached(nonce, aad, msg)
-    })
-    .unwrap_or_else(|_| unreachable!("XChaCha20-Poly1305 accepts any message below 256 GiB"));
+    let tag = with_pae(&nonce, footer, |aad| aead_seal(key, &nonce, aad, msg));
     tag_out.copy_from_slice(&tag);
 
     let footer_b64_len = if footer.is_empty() {

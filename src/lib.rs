@@ -3,6 +3,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Without `std` there is no OS RNG, so the sealing half is compiled but unused.
+#![cfg_attr(not(feature = "std"), allow(dead_code, unused_imports))]
 
 extern crate alloc;
 #[cfg(feature = "std")]

@@ -44,7 +44,9 @@ pub fn read_published(rel: &str) -> Option<serde_json::Value> {
 
 /// Read and parse a JSON file under this project's own `test-vectors/`.
 pub fn read_own(rel: &str) -> serde_json::Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-vectors").join(rel);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("test-vectors")
+        .join(rel);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
