@@ -147,12 +147,9 @@ pub fn json_rejects(payload: &[u8]) -> Option<&'static str> {
         Some(v) if time_ok(v) => {}
         _ => return Some("exp"),
     }
-    for name in ["iat", "nbf"] {
-        if obj.get(name).is_some_and(|v| !time_ok(v)) {
-            return Some(name);
-        }
-    }
-    None
+    ["iat", "nbf"]
+        .into_iter()
+        .find(|name| obj.get(*name).is_some_and(|v| !time_ok(v)))
 }
 
 /// The claims agree with a generic JSON reading of `payload` and with the
