@@ -1,10 +1,32 @@
 //! The claims a session token carries, and their JSON form.
 //!
-//! The payload is a JSON object. This crate writes
-//! `{"sub":"<user id>","exp":"<RFC 3339>","iat":"<RFC 3339>"}` and reads
-//! `sub` (required, non-empty string), `exp` (required), `iat` and `nbf`
-//! (optional), all dates as RFC 3339 strings. Unknown claims are ignored;
-//! a known claim with the wrong JSON type, or a duplicate, is refused.
+//! The payload is one JSON object. This crate owns seven claim names, the
+//! *registered claims* ([`REGISTERED_CLAIMS`]), and writes them in this
+//! order:
+//!
+//! | claim | JSON type | meaning |
+//! |-------|-----------|---------|
+//! | `sub` | string, non-empty | the user id |
+//! | `exp` | RFC 3339 string | end of the token's validity (exclusive) |
+//! | `iat` | RFC 3339 string | when this token was sealed (whole seconds) |
+//! | `nbf` | RFC 3339 string | start of the token's validity (optional) |
+//! | `sst` | RFC 3339 string | when the session started; survives renewal; omitted when equal to `iat` |
+//! | `jti` | 22-char base64url string (16 bytes) | the session id; survives renewal |
+//! | `aud` | string | the audience the token is bound to (optional) |
+//!
+//! Typed custom claims (any `T: Serialize + DeserializeOwned` that
+//! serializes to a JSON object) sit beside them at the top level. A custom
+//! type that uses one of the registered names is refused with
+//! [`Error::ReservedClaim`], both when sealing (its serialized keys are
+//! checked) and when opening (a derived struct's field names are checked
+//! before anything is read, and a map never sees registered claims).
+//!
+//! On opening, `sub` and `exp` are required; `iat`, `nbf`, `sst`, `jti` and
+//! `aud` are optional (tokens of other implementations may lack them).
+//! Unknown claims are ignored by the registered-claims reader; a registered
+//! claim with the wrong JSON type, or a duplicate, is refused. The reader
+//! borrows every string from the decrypted payload buffer: the only heap
+//! allocation of an open is the returned user id.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
@@ -12,12 +34,133 @@ use alloc::vec::Vec;
 use core::cell::Cell;
 use core::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use base64ct::{Base64UrlUnpadded, Encoding};
+use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor,
+};
+use serde::Serialize;
 
 use crate::error::{ClaimsError, Error};
 use crate::time::Timestamp;
 
-/// The authenticated claims of an opened token.
+/// The claim names this crate owns. A custom-claims type may not use them.
+///
+/// # Example
+/// ```
+/// assert!(sealed_session::REGISTERED_CLAIMS.contains(&"exp"));
+/// ```
+pub const REGISTERED_CLAIMS: [&str; 7] = ["sub", "exp", "iat", "nbf", "sst", "jti", "aud"];
+
+fn registered_name(name: &str) -> Option<&'static str> {
+    REGISTERED_CLAIMS.iter().copied().find(|r| *r == name)
+}
+
+/// A session id: 16 random bytes, carried as the `jti` claim in 22
+/// base64url characters.
+///
+/// Every session gets a fresh one when it is sealed, and it is kept when
+/// the session is renewed, so one id names every token of one login. Put it
+/// on a denylist (see [`Revocation`](crate::Revocation)) to end that one
+/// session.
+///
+/// It is not a secret (it only names a session), but the token encrypts it
+/// like every claim.
+///
+/// # Example
+/// ```
+/// use sealed_session::SessionId;
+/// let id = SessionId::from_bytes([0xfb; 16]);
+/// assert_eq!(id.to_string(), "-_v7-_v7-_v7-_v7-_v7-w");
+/// assert_eq!(SessionId::parse("-_v7-_v7-_v7-_v7-_v7-w"), Some(id));
+/// assert_eq!(SessionId::parse("too short"), None);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SessionId([u8; SessionId::LEN]);
+
+impl SessionId {
+    /// Length of a session id in bytes.
+    pub const LEN: usize = 16;
+    /// Length of its base64url text in characters.
+    pub const ENCODED_LEN: usize = 22;
+
+    /// A session id from its 16 bytes.
+    ///
+    /// ```
+    /// # use sealed_session::SessionId;
+    /// assert_eq!(SessionId::from_bytes([1; 16]).to_bytes(), [1; 16]);
+    /// ```
+    pub const fn from_bytes(bytes: [u8; SessionId::LEN]) -> SessionId {
+        SessionId(bytes)
+    }
+
+    /// The 16 bytes.
+    ///
+    /// ```
+    /// # use sealed_session::SessionId;
+    /// assert_eq!(SessionId::from_bytes([2; 16]).to_bytes(), [2; 16]);
+    /// ```
+    pub const fn to_bytes(self) -> [u8; SessionId::LEN] {
+        self.0
+    }
+
+    /// Parse the 22-character base64url form (no padding, canonical).
+    ///
+    /// ```
+    /// # use sealed_session::SessionId;
+    /// let id = SessionId::from_bytes([7; 16]);
+    /// assert_eq!(SessionId::parse(&id.to_string()), Some(id));
+    /// assert_eq!(SessionId::parse("AAAAAAAAAAAAAAAAAAAAAA=="), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<SessionId> {
+        if s.len() != Self::ENCODED_LEN {
+            return None;
+        }
+        let mut out = [0u8; Self::LEN];
+        let n = Base64UrlUnpadded::decode(s.as_bytes(), &mut out)
+            .ok()?
+            .len();
+        (n == Self::LEN).then_some(SessionId(out))
+    }
+
+    /// A fresh random session id.
+    #[cfg(feature = "std")]
+    pub(crate) fn random() -> Result<SessionId, Error> {
+        let seed = crate::rng::nonce_seed()?;
+        let mut out = [0u8; Self::LEN];
+        out.copy_from_slice(&seed[..Self::LEN]);
+        Ok(SessionId(out))
+    }
+
+    fn with_str<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        let mut buf = [0u8; Self::ENCODED_LEN];
+        match Base64UrlUnpadded::encode(&self.0, &mut buf) {
+            Ok(s) => f(s),
+            Err(_) => unreachable!("22 characters hold 16 bytes"),
+        }
+    }
+}
+
+impl fmt::Display for SessionId {
+    /// The 22-character base64url form, as in the `jti` claim.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.with_str(|s| f.write_str(s))
+    }
+}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.with_str(|s| write!(f, "SessionId({s})"))
+    }
+}
+
+/// The authenticated, validated claims of an opened token, with the typed
+/// custom claims `T` (none by default).
+///
+/// Produced only by a successful open, which has already checked the
+/// audience, `exp`, `nbf` (with the policy's leeway) and the revocation
+/// check, if any. What only the application knows after loading the user is
+/// a second step: [`Claims::check_valid_after`].
 ///
 /// # Example
 /// ```
@@ -31,14 +174,18 @@ use crate::time::Timestamp;
 /// # Ok::<(), sealed_session::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Claims {
-    user_id: String,
-    expires_at: Timestamp,
-    issued_at: Option<Timestamp>,
-    not_before: Option<Timestamp>,
+pub struct Claims<T = ()> {
+    pub(crate) user_id: String,
+    pub(crate) expires_at: Timestamp,
+    pub(crate) issued_at: Option<Timestamp>,
+    pub(crate) not_before: Option<Timestamp>,
+    pub(crate) session_start: Option<Timestamp>,
+    pub(crate) session_id: Option<SessionId>,
+    pub(crate) renew_at: Option<Timestamp>,
+    pub(crate) custom: T,
 }
 
-impl Claims {
+impl<T> Claims<T> {
     /// The user id (`sub`).
     pub fn user_id(&self) -> &str {
         &self.user_id
@@ -50,7 +197,7 @@ impl Claims {
     }
 
     /// When the token stops being valid (`exp`). The token is valid strictly
-    /// before this instant.
+    /// before this instant (plus the policy's leeway).
     pub fn expires_at(&self) -> Timestamp {
         self.expires_at
     }
@@ -66,32 +213,293 @@ impl Claims {
         self.not_before
     }
 
-    /// Check the time rules at `now`: valid iff `nbf <= now < exp`.
-    pub(crate) fn check_time(&self, now: Timestamp) -> Result<(), Error> {
-        if now >= self.expires_at {
-            return Err(Error::Expired);
-        }
-        if self.not_before.is_some_and(|nbf| now < nbf) {
-            return Err(Error::NotYetValid);
+    /// When the session started (`sst`, kept across renewals), falling back
+    /// to `iat` for tokens without `sst`.
+    pub fn session_started_at(&self) -> Option<Timestamp> {
+        self.session_start.or(self.issued_at)
+    }
+
+    /// The session id (`jti`, kept across renewals). Always present in
+    /// tokens this crate seals.
+    pub fn session_id(&self) -> Option<SessionId> {
+        self.session_id
+    }
+
+    /// The typed custom claims.
+    pub fn custom(&self) -> &T {
+        &self.custom
+    }
+
+    /// The typed custom claims, by value.
+    pub fn into_custom(self) -> T {
+        self.custom
+    }
+
+    /// From when on [`Claims::needs_renewal`] is true, or `None` if it never
+    /// is (the token has no `iat`, or its `exp` already sits at the end of
+    /// the absolute lifetime so renewing could not extend it).
+    pub fn renew_at(&self) -> Option<Timestamp> {
+        self.renew_at
+    }
+
+    /// Whether the token should be renewed at `now`: once the policy's
+    /// fraction of the idle lifetime (`iat` → `exp`) has passed, and only
+    /// while renewing would still move `exp` later (see
+    /// [`Policy::renew`](crate::Policy::renew)).
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::{Key, Policy, Timestamp};
+    /// use std::time::Duration;
+    /// let key = Key::generate();
+    /// let policy = Policy::new(Duration::from_secs(600), Duration::from_secs(86_400));
+    /// let t0 = Timestamp::from_unix_seconds(1_900_000_000).unwrap();
+    /// let at = |s: i64| Timestamp::from_unix_seconds(1_900_000_000 + s).unwrap();
+    /// let token = policy.seal(&key, "7", t0)?;
+    /// let claims = policy.open(&key, &token, at(10))?;
+    /// assert!(!claims.needs_renewal(at(299)));
+    /// assert!(claims.needs_renewal(at(300))); // half of 600 s: the default
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn needs_renewal(&self, now: Timestamp) -> bool {
+        self.renew_at.is_some_and(|at| now >= at)
+    }
+
+    /// The "log out everywhere" check, done after the application has loaded
+    /// the user named by [`Claims::user_id`] and read its "sessions valid
+    /// after" instant from the user record (`None`: never logged out
+    /// everywhere).
+    ///
+    /// The rule: the token is refused iff its **session start** (`sst`, or
+    /// `iat` for tokens without `sst`) is strictly before `valid_after`. A
+    /// session started exactly at `valid_after` is kept. The session start
+    /// survives renewal, so renewing cannot carry a session past a logout.
+    /// Token times are whole seconds: store `valid_after` as
+    /// `now.trunc_seconds()` to keep a session you seal for the current
+    /// device right after (a session started earlier in that same second is
+    /// kept too); store `now` itself to refuse every session started in that
+    /// second, the new one included.
+    ///
+    /// # Errors
+    /// [`Error::LoggedOutEverywhere`]; [`ClaimsError::Missing`]`("iat")` if
+    /// `valid_after` is set and the token has neither `sst` nor `iat`.
+    ///
+    /// # Security
+    /// A node enforces a new `valid_after` only once it sees the new user
+    /// record: with a user cache, after that cache entry refreshes. Node
+    /// clocks must agree (NTP): a login on a node whose clock is behind the
+    /// one that set `valid_after` can be refused.
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::{Error, Key, Timestamp};
+    /// use std::time::Duration;
+    /// let key = Key::generate();
+    /// let t0 = Timestamp::from_unix_seconds(1_900_000_000).unwrap();
+    /// let token = key.seal_at("7", Duration::from_secs(3600), t0)?;
+    /// let claims = key.open_at(&token, t0)?;
+    /// // user record: "sessions valid after" = t0 + 1 s (logged out everywhere)
+    /// let valid_after = Timestamp::from_unix_seconds(1_900_000_001);
+    /// assert_eq!(claims.check_valid_after(valid_after), Err(Error::LoggedOutEverywhere));
+    /// assert_eq!(claims.check_valid_after(Some(t0)), Ok(()));
+    /// assert_eq!(claims.check_valid_after(None), Ok(()));
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn check_valid_after(&self, valid_after: Option<Timestamp>) -> Result<(), Error> {
+        let Some(valid_after) = valid_after else {
+            return Ok(());
+        };
+        let started = self
+            .session_started_at()
+            .ok_or(ClaimsError::Missing("iat"))?;
+        if started < valid_after {
+            return Err(Error::LoggedOutEverywhere);
         }
         Ok(())
     }
+
+    /// The same claims with other custom claims.
+    pub(crate) fn with_custom<U>(self, custom: U) -> Claims<U> {
+        Claims {
+            user_id: self.user_id,
+            expires_at: self.expires_at,
+            issued_at: self.issued_at,
+            not_before: self.not_before,
+            session_start: self.session_start,
+            session_id: self.session_id,
+            renew_at: self.renew_at,
+            custom,
+        }
+    }
+
+    /// The time rules without leeway: valid iff `nbf <= now < exp`.
+    #[allow(dead_code)] // the key ring's two-line path
+    pub(crate) fn check_time(&self, now: Timestamp) -> Result<(), Error> {
+        check_time(
+            self.expires_at,
+            self.not_before,
+            now,
+            core::time::Duration::ZERO,
+        )
+    }
 }
 
-/// Write the payload this crate seals.
-pub(crate) fn write_payload(
+/// Valid iff `nbf - leeway <= now < exp + leeway`.
+pub(crate) fn check_time(
+    exp: Timestamp,
+    nbf: Option<Timestamp>,
+    now: Timestamp,
+    leeway: core::time::Duration,
+) -> Result<(), Error> {
+    if now >= exp.saturating_add(leeway) {
+        return Err(Error::Expired);
+    }
+    if nbf.is_some_and(|nbf| now < nbf.saturating_sub(leeway)) {
+        return Err(Error::NotYetValid);
+    }
+    Ok(())
+}
+
+/// The registered claims of an authenticated payload, borrowed from it.
+#[derive(Debug)]
+pub(crate) struct Registered<'a> {
+    pub(crate) sub: Cow<'a, str>,
+    pub(crate) exp: Timestamp,
+    pub(crate) iat: Option<Timestamp>,
+    pub(crate) nbf: Option<Timestamp>,
+    pub(crate) sst: Option<Timestamp>,
+    pub(crate) jti: Option<SessionId>,
+    pub(crate) aud: Option<Cow<'a, str>>,
+}
+
+impl Registered<'_> {
+    /// Into owned claims (the one allocation: the user id).
+    pub(crate) fn into_claims(self, renew_at: Option<Timestamp>) -> Claims {
+        Claims {
+            user_id: self.sub.into_owned(),
+            expires_at: self.exp,
+            issued_at: self.iat,
+            not_before: self.nbf,
+            session_start: self.sst,
+            session_id: self.jti,
+            renew_at,
+            custom: (),
+        }
+    }
+}
+
+/// The registered claims of a new token.
+pub(crate) struct NewClaims<'a> {
+    pub(crate) sub: &'a str,
+    pub(crate) exp: Timestamp,
+    pub(crate) iat: Timestamp,
+    pub(crate) nbf: Option<Timestamp>,
+    pub(crate) sst: Timestamp,
+    pub(crate) jti: SessionId,
+    pub(crate) aud: Option<&'a str>,
+}
+
+/// Write the payload: the registered claims, then the custom claims (if
+/// `custom` serializes to a non-empty JSON object), into `out`.
+///
+/// # Errors
+/// [`Error::ReservedClaim`] if `custom` sets a registered claim;
+/// [`Error::InvalidArgument`] if it does not serialize to a JSON object (or
+/// to `null`/unit, meaning none).
+pub(crate) fn write_payload<T: Serialize + ?Sized>(
     out: &mut Vec<u8>,
-    user_id: &str,
-    expires_at: Timestamp,
-    issued_at: Timestamp,
-) {
+    c: &NewClaims<'_>,
+    custom: Option<&T>,
+) -> Result<(), Error> {
     out.extend_from_slice(b"{\"sub\":");
-    write_json_string(out, user_id);
-    out.extend_from_slice(b",\"exp\":\"");
-    push_time(out, expires_at);
-    out.extend_from_slice(b"\",\"iat\":\"");
-    push_time(out, issued_at);
-    out.extend_from_slice(b"\"}");
+    write_json_string(out, c.sub);
+    for (name, t) in [
+        (&b",\"exp\":\""[..], Some(c.exp)),
+        (b",\"iat\":\"", Some(c.iat)),
+        (b",\"nbf\":\"", c.nbf),
+        // The session start only when it differs from `iat` (after a
+        // renewal): readers take `iat` for a missing `sst`.
+        (b",\"sst\":\"", (c.sst != c.iat).then_some(c.sst)),
+    ] {
+        if let Some(t) = t {
+            out.extend_from_slice(name);
+            push_time(out, t);
+            out.push(b'"');
+        }
+    }
+    out.extend_from_slice(b",\"jti\":\"");
+    c.jti.with_str(|s| out.extend_from_slice(s.as_bytes()));
+    out.push(b'"');
+    if let Some(aud) = c.aud {
+        out.extend_from_slice(b",\"aud\":");
+        write_json_string(out, aud);
+    }
+    if let Some(custom) = custom {
+        append_custom(out, custom)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// Serialize `custom` after the registered claims, check its keys, and
+/// splice its members into the object being written.
+fn append_custom<T: Serialize + ?Sized>(out: &mut Vec<u8>, custom: &T) -> Result<(), Error> {
+    let start = out.len();
+    const FAILED: Error = Error::InvalidArgument("the custom claims failed to serialize");
+    #[cfg(feature = "std")]
+    serde_json::to_writer(&mut *out, custom).map_err(|_| FAILED)?;
+    #[cfg(not(feature = "std"))]
+    out.extend_from_slice(&serde_json::to_vec(custom).map_err(|_| FAILED)?);
+    let members = out.get(start..).unwrap_or_default();
+    match custom_members(members)? {
+        // `null` (unit, `None`) or `{}`: no custom claims.
+        0 => out.truncate(start),
+        // Replace the custom object's `{` by `,`; its `}` is dropped here
+        // and the caller closes the whole object.
+        _ => {
+            if let Some(b) = out.get_mut(start) {
+                *b = b',';
+            }
+            out.pop();
+        }
+    }
+    Ok(())
+}
+
+/// How many members the serialized custom claims have (0 for `null`),
+/// refusing registered names and anything but an object.
+fn custom_members(json: &[u8]) -> Result<usize, Error> {
+    struct V<'c>(&'c Cell<Option<&'static str>>);
+    impl<'de> Visitor<'de> for V<'_> {
+        type Value = usize;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<usize, E> {
+            Ok(0)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<usize, A::Error> {
+            let mut n = 0;
+            while let Some(key) = map.next_key::<StrOrString<'de>>()? {
+                if let Some(name) = registered_name(&key.0) {
+                    self.0.set(Some(name));
+                    return Err(de::Error::custom("reserved claim"));
+                }
+                map.next_value::<IgnoredAny>()?;
+                n += 1;
+            }
+            Ok(n)
+        }
+    }
+    let reserved = Cell::new(None);
+    let n = serde_json::Deserializer::from_slice(json).deserialize_any(V(&reserved));
+    match (reserved.get(), n) {
+        (Some(name), _) => Err(Error::ReservedClaim(name)),
+        (None, Ok(n)) => Ok(n),
+        (None, Err(_)) => Err(Error::InvalidArgument(
+            "the custom claims must serialize to a JSON object",
+        )),
+    }
 }
 
 fn push_time(out: &mut Vec<u8>, t: Timestamp) {
@@ -136,8 +544,22 @@ pub(crate) fn write_json_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Parse authenticated payload bytes into [`Claims`].
+/// Parse authenticated payload bytes into [`Claims`] with the default
+/// renewal rule (half the idle lifetime, no absolute limit known). Checks
+/// no time rule: see [`Claims::check_time`].
+#[allow(dead_code)] // the key ring's two-line path
 pub(crate) fn parse_payload(payload: &[u8]) -> Result<Claims, Error> {
+    let reg = parse_registered(payload)?;
+    let renew_at = reg.iat.and_then(|iat| {
+        let idle = reg.exp.duration_since(iat)?;
+        iat.checked_add(idle / 2)
+    });
+    Ok(reg.into_claims(renew_at))
+}
+
+/// Parse the registered claims of authenticated payload bytes, borrowing
+/// their strings from `payload`.
+pub(crate) fn parse_registered(payload: &[u8]) -> Result<Registered<'_>, Error> {
     let field: Cell<Option<&'static str>> = Cell::new(None);
     let duplicate = Cell::new(false);
     // JSON is UTF-8 (RFC 8259). Validate it up front: serde_json's slice
@@ -170,20 +592,30 @@ struct Raw<'a> {
     exp: Option<Cow<'a, str>>,
     iat: Option<Cow<'a, str>>,
     nbf: Option<Cow<'a, str>>,
+    sst: Option<Cow<'a, str>>,
+    jti: Option<Cow<'a, str>>,
+    aud: Option<Cow<'a, str>>,
 }
 
-impl Raw<'_> {
-    fn finish(self) -> Result<Claims, Error> {
+impl<'a> Raw<'a> {
+    fn finish(self) -> Result<Registered<'a>, Error> {
         let sub = self.sub.ok_or(ClaimsError::Missing("sub"))?;
         if sub.is_empty() {
             return Err(ClaimsError::EmptySubject.into());
         }
         let exp = self.exp.ok_or(ClaimsError::Missing("exp"))?;
-        Ok(Claims {
-            expires_at: time("exp", &exp)?,
-            issued_at: self.iat.map(|t| time("iat", &t)).transpose()?,
-            not_before: self.nbf.map(|t| time("nbf", &t)).transpose()?,
-            user_id: sub.into_owned(),
+        let jti = match self.jti {
+            None => None,
+            Some(j) => Some(SessionId::parse(&j).ok_or(ClaimsError::BadValue("jti"))?),
+        };
+        Ok(Registered {
+            exp: time("exp", &exp)?,
+            iat: self.iat.map(|t| time("iat", &t)).transpose()?,
+            nbf: self.nbf.map(|t| time("nbf", &t)).transpose()?,
+            sst: self.sst.map(|t| time("sst", &t)).transpose()?,
+            jti,
+            aud: self.aud,
+            sub,
         })
     }
 }
@@ -213,6 +645,9 @@ impl<'de> Visitor<'de> for RawVisitor<'_> {
                 "exp" => (&mut raw.exp, "exp"),
                 "iat" => (&mut raw.iat, "iat"),
                 "nbf" => (&mut raw.nbf, "nbf"),
+                "sst" => (&mut raw.sst, "sst"),
+                "jti" => (&mut raw.jti, "jti"),
+                "aud" => (&mut raw.aud, "aud"),
                 _ => {
                     self.field.set(None);
                     map.next_value::<IgnoredAny>()?;
@@ -253,26 +688,316 @@ impl<'de> de::Deserialize<'de> for StrOrString<'de> {
     }
 }
 
+/// Deserialize the custom claims `T` from an authenticated payload whose
+/// registered claims have already been read.
+///
+/// `T` never sees a registered claim: a map skips them, and a derived struct
+/// that names one as a field is refused with [`Error::ReservedClaim`] before
+/// anything is read. Any other failure is the opaque
+/// [`ClaimsError::Custom`] (serde's messages can quote claim values).
+pub(crate) fn parse_custom<T: DeserializeOwned>(payload: &[u8]) -> Result<T, Error> {
+    let reserved = Cell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(payload);
+    let custom = T::deserialize(CustomDe {
+        inner: &mut de,
+        reserved: &reserved,
+    });
+    match (reserved.get(), custom) {
+        (Some(name), _) => Err(Error::ReservedClaim(name)),
+        (None, Ok(t)) => Ok(t),
+        (None, Err(_)) => Err(ClaimsError::Custom.into()),
+    }
+}
+
+/// A view of the payload object without its registered claims.
+struct CustomDe<'a, 'c> {
+    inner: &'a mut serde_json::Deserializer<serde_json::de::SliceRead<'c>>,
+    reserved: &'a Cell<Option<&'static str>>,
+}
+
+impl<'de> Deserializer<'de> for CustomDe<'_, 'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.inner.deserialize_map(Filtered(visitor))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        if let Some(name) = fields.iter().find_map(|f| registered_name(f)) {
+            self.reserved.set(Some(name));
+            return Err(de::Error::custom("reserved claim"));
+        }
+        self.deserialize_map(visitor)
+    }
+
+    /// `()` and unit structs: no custom claims.
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf seq tuple tuple_struct enum identifier ignored_any
+    }
+}
+
+/// Passes a map on to `V` with the registered claims skipped.
+struct Filtered<V>(V);
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for Filtered<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(FilteredMap(map))
+    }
+}
+
+struct FilteredMap<A>(A);
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for FilteredMap<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        while let Some(key) = self.0.next_key::<StrOrString<'de>>()? {
+            if registered_name(&key.0).is_some() {
+                self.0.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            return match key.0 {
+                Cow::Borrowed(s) => seed.deserialize(BorrowedStrDeserializer::new(s)).map(Some),
+                Cow::Owned(s) => seed.deserialize(StringDeserializer::new(s)).map(Some),
+            };
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        self.0.next_value_seed(seed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::collections::BTreeMap;
+    use alloc::string::ToString;
+    use serde::Deserialize;
 
     fn ts(s: &str) -> Timestamp {
         Timestamp::parse_rfc3339(s).unwrap()
     }
 
+    fn new_claims<'a>(sub: &'a str, aud: Option<&'a str>) -> NewClaims<'a> {
+        NewClaims {
+            sub,
+            exp: ts("2026-11-22T12:00:00Z"),
+            iat: ts("2026-11-22T11:00:00Z"),
+            nbf: None,
+            sst: ts("2026-11-22T10:00:00Z"),
+            jti: SessionId::from_bytes([0xfb; 16]),
+            aud,
+        }
+    }
+
     #[test]
     fn writes_what_it_reads() {
         let mut out = Vec::new();
-        let exp = ts("2026-11-22T12:00:00Z");
-        let iat = ts("2026-11-22T11:00:00Z");
-        write_payload(&mut out, "a\"b\\c\n\u{1}é", exp, iat);
+        let c = new_claims("a\"b\\c\n\u{1}é", Some("app\"1"));
+        write_payload::<()>(&mut out, &c, None).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(v["sub"], "a\"b\\c\n\u{1}é");
         assert_eq!(v["exp"], "2026-11-22T12:00:00Z");
-        let c = parse_payload(&out).unwrap();
-        assert_eq!(c.user_id(), "a\"b\\c\n\u{1}é");
-        assert_eq!((c.expires_at(), c.issued_at()), (exp, Some(iat)));
+        assert_eq!(v["iat"], "2026-11-22T11:00:00Z");
+        assert_eq!(v["sst"], "2026-11-22T10:00:00Z");
+        assert_eq!(v["jti"], "-_v7-_v7-_v7-_v7-_v7-w");
+        assert_eq!(v["aud"], "app\"1");
+        assert_eq!(v.as_object().unwrap().len(), 6);
+        let r = parse_registered(&out).unwrap();
+        assert_eq!(r.sub, "a\"b\\c\n\u{1}é");
+        assert_eq!((r.exp, r.iat, r.sst), (c.exp, Some(c.iat), Some(c.sst)));
+        assert_eq!((r.nbf, r.jti), (None, Some(c.jti)));
+        assert_eq!(r.aud.as_deref(), Some("app\"1"));
+    }
+
+    #[test]
+    fn plain_strings_are_borrowed_from_the_payload() {
+        let mut out = Vec::new();
+        write_payload::<()>(&mut out, &new_claims("user-7", Some("app")), None).unwrap();
+        let r = parse_registered(&out).unwrap();
+        assert!(matches!(r.sub, Cow::Borrowed(_)));
+        assert!(matches!(r.aud, Some(Cow::Borrowed(_))));
+    }
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Cart {
+        items: u32,
+        #[serde(rename = "theme")]
+        colour: String,
+    }
+
+    #[test]
+    fn custom_claims_round_trip_beside_the_registered_ones() {
+        let cart = Cart {
+            items: 3,
+            colour: "dark".into(),
+        };
+        let mut out = Vec::new();
+        write_payload(&mut out, &new_claims("7", None), Some(&cart)).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["items"], 3);
+        assert_eq!(v["theme"], "dark");
+        assert_eq!(v["sub"], "7");
+        assert_eq!(parse_registered(&out).unwrap().sub, "7");
+        assert_eq!(parse_custom::<Cart>(&out).unwrap(), cart);
+        // A map sees the custom claims only.
+        let m: BTreeMap<String, serde_json::Value> = parse_custom(&out).unwrap();
+        assert_eq!(
+            m.keys().map(String::as_str).collect::<Vec<_>>(),
+            ["items", "theme"]
+        );
+        // No custom claims: `()`.
+        parse_custom::<()>(&out).unwrap();
+    }
+
+    #[test]
+    fn empty_or_unit_custom_claims_add_nothing() {
+        let mut plain = Vec::new();
+        write_payload::<()>(&mut plain, &new_claims("7", None), None).unwrap();
+        for custom in [serde_json::json!({}), serde_json::Value::Null] {
+            let mut out = Vec::new();
+            write_payload(&mut out, &new_claims("7", None), Some(&custom)).unwrap();
+            assert_eq!(out, plain);
+        }
+        let mut out = Vec::new();
+        write_payload(&mut out, &new_claims("7", None), Some(&())).unwrap();
+        assert_eq!(out, plain);
+    }
+
+    #[test]
+    fn custom_claims_may_not_set_registered_ones_when_sealing() {
+        #[derive(Serialize)]
+        struct Sneaky {
+            exp: &'static str,
+        }
+        let mut out = Vec::new();
+        let c = new_claims("7", None);
+        let e = write_payload(&mut out, &c, Some(&Sneaky { exp: "9999" })).unwrap_err();
+        assert_eq!(e, Error::ReservedClaim("exp"));
+        for name in REGISTERED_CLAIMS {
+            let mut m = BTreeMap::new();
+            m.insert("ok", 1);
+            m.insert(name, 2);
+            out.clear();
+            assert_eq!(
+                write_payload(&mut out, &c, Some(&m)),
+                Err(Error::ReservedClaim(name))
+            );
+        }
+        for not_object in [serde_json::json!(1), serde_json::json!([1]), "x".into()] {
+            out.clear();
+            assert!(matches!(
+                write_payload(&mut out, &c, Some(&not_object)),
+                Err(Error::InvalidArgument(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn custom_claims_may_not_read_registered_ones_when_opening() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct WantsSub {
+            #[serde(default)]
+            sub: String,
+            items: u32,
+        }
+        let payload = br#"{"sub":"7","exp":"2030-01-01T00:00:00Z","items":1}"#;
+        assert_eq!(
+            parse_custom::<WantsSub>(payload).unwrap_err(),
+            Error::ReservedClaim("sub")
+        );
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Renamed {
+            #[serde(rename = "jti")]
+            id: Option<String>,
+        }
+        assert_eq!(
+            parse_custom::<Renamed>(payload).unwrap_err(),
+            Error::ReservedClaim("jti")
+        );
+        // An escaped registered name is still a registered name.
+        let escaped = br#"{"sub":"7","exp":"2030-01-01T00:00:00Z","\u0061ud":"x"}"#;
+        let m: BTreeMap<String, String> = parse_custom(escaped).unwrap();
+        assert!(m.is_empty());
+    }
+
+    #[test]
+    fn custom_claims_errors_are_opaque() {
+        let payload = br#"{"sub":"7","exp":"2030-01-01T00:00:00Z","items":"secret","theme":"x"}"#;
+        let e = parse_custom::<Cart>(payload).unwrap_err();
+        assert_eq!(e, Error::InvalidClaims(ClaimsError::Custom));
+        assert!(!e.to_string().contains("secret"));
+        assert_eq!(
+            parse_custom::<u32>(payload).unwrap_err(),
+            ClaimsError::Custom.into()
+        );
+    }
+
+    #[test]
+    fn session_ids() {
+        let id = SessionId::from_bytes(*b"0123456789abcdef");
+        let s = id.to_string();
+        assert_eq!(s.len(), SessionId::ENCODED_LEN);
+        assert_eq!(SessionId::parse(&s), Some(id));
+        assert_eq!(alloc::format!("{id:?}"), alloc::format!("SessionId({s})"));
+        // Non-canonical trailing bits, the standard alphabet, wrong lengths.
+        for bad in [
+            "MDEyMzQ1Njc4OWFiY2RlZh",
+            "MDEyMzQ1Njc4OWFiY2RlZg=",
+            "MDEyMzQ1Njc4OWFiY2RlZ+",
+            "MDEyMzQ1Njc4OWFiY2RlZ",
+            "MDEyMzQ1Njc4OWFiY2RlZgA",
+        ] {
+            assert_eq!(SessionId::parse(bad), None, "{bad}");
+        }
+        assert_eq!(s, "MDEyMzQ1Njc4OWFiY2RlZg");
     }
 
     #[test]
@@ -315,12 +1040,28 @@ mod tests {
                 ClaimsError::WrongType("iat").into(),
             ),
             (
+                "{\"sub\":\"a\",\"exp\":\"2026-01-01T00:00:00Z\",\"aud\":[\"x\"]}",
+                ClaimsError::WrongType("aud").into(),
+            ),
+            (
                 "{\"sub\":\"a\",\"exp\":\"tomorrow\"}",
                 ClaimsError::BadTime("exp").into(),
             ),
             (
+                "{\"sub\":\"a\",\"exp\":\"2026-01-01T00:00:00Z\",\"sst\":\"x\"}",
+                ClaimsError::BadTime("sst").into(),
+            ),
+            (
+                "{\"sub\":\"a\",\"exp\":\"2026-01-01T00:00:00Z\",\"jti\":\"abc\"}",
+                ClaimsError::BadValue("jti").into(),
+            ),
+            (
                 "{\"sub\":\"a\",\"sub\":\"b\",\"exp\":\"2026-01-01T00:00:00Z\"}",
                 ClaimsError::Duplicate("sub").into(),
+            ),
+            (
+                "{\"sub\":\"a\",\"exp\":\"2026-01-01T00:00:00Z\",\"jti\":\"MDEyMzQ1Njc4OWFiY2RlZg\",\"jti\":\"MDEyMzQ1Njc4OWFiY2RlZg\"}",
+                ClaimsError::Duplicate("jti").into(),
             ),
         ];
         for (json, want) in cases {
@@ -364,6 +1105,38 @@ mod tests {
         assert_eq!(c.expires_at(), ts("2039-01-01T00:00:00Z"));
         assert_eq!(c.not_before(), Some(ts("2039-01-01T00:00:00.123Z")));
         assert_eq!(c.issued_at(), None);
+        assert_eq!(c.session_started_at(), None);
+        assert_eq!(c.session_id(), None);
+        assert_eq!(c.renew_at(), None);
+        assert_eq!(
+            c.check_valid_after(Some(ts("2000-01-01T00:00:00Z"))),
+            Err(ClaimsError::Missing("iat").into())
+        );
+        assert_eq!(c.check_valid_after(None), Ok(()));
+    }
+
+    #[test]
+    fn valid_after_edges_use_the_session_start() {
+        let c = parse_payload(
+            br#"{"sub":"7","exp":"2030-01-01T01:00:00Z","iat":"2030-01-01T00:30:00Z","sst":"2030-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        let sst = ts("2030-01-01T00:00:00Z");
+        assert_eq!(c.session_started_at(), Some(sst));
+        assert_eq!(c.check_valid_after(Some(sst)), Ok(()));
+        assert_eq!(
+            c.check_valid_after(Some(ts("2030-01-01T00:00:00.000000001Z"))),
+            Err(Error::LoggedOutEverywhere)
+        );
+        // Issued after valid_after, but the session started before it.
+        assert_eq!(
+            c.check_valid_after(Some(ts("2030-01-01T00:10:00Z"))),
+            Err(Error::LoggedOutEverywhere)
+        );
+        assert_eq!(
+            c.check_valid_after(Some(ts("2029-12-31T23:59:59Z"))),
+            Ok(())
+        );
     }
 
     #[test]

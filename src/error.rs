@@ -31,15 +31,43 @@ pub enum Error {
     Unauthenticated,
     /// The token authenticated but its claims are not valid claims.
     InvalidClaims(ClaimsError),
-    /// The token authenticated but its `exp` is at or before `now`.
+    /// The token authenticated but `now` is at or after its `exp` (plus the
+    /// leeway): `exp` itself is no longer valid.
     Expired,
-    /// The token authenticated but its `nbf` is after `now`.
+    /// The token authenticated but `now` is before its `nbf` (minus the
+    /// leeway).
     NotYetValid,
     /// A seal was asked for with arguments that cannot make a valid token
     /// (empty user id, an expiry past year 9999); the text names the rule.
     InvalidArgument(&'static str),
     /// The operating system's random number generator failed.
     Rng,
+    /// Opening with a [`Policy`](crate::Policy): the token's audience
+    /// (`aud`) is not the policy's. Also when the policy requires an
+    /// audience and the token has none, and when the token is bound to an
+    /// audience but the policy names none (a bound token is only for the
+    /// opener it names).
+    WrongAudience,
+    /// The application's "log out everywhere" instant refuses the token:
+    /// its session started before the user's "sessions valid after"
+    /// instant (see [`Claims::check_valid_after`](crate::Claims::check_valid_after)).
+    LoggedOutEverywhere,
+    /// The application's revocation check (see
+    /// [`Revocation`](crate::Revocation)) reports the token's session id as
+    /// revoked: this one session was logged out.
+    Revoked,
+    /// Renewal refused: the session's absolute lifetime (counted from its
+    /// session start, `sst`) is over. The user must log in again.
+    AbsoluteLifetimeOver,
+    /// Sealing refused: the token would be longer than the policy's size
+    /// budget ([`Policy::max_token_len`](crate::Policy::max_token_len)).
+    /// Nothing was encrypted.
+    OverSizeBudget,
+    /// Custom claims use a claim name this crate owns (named; one of
+    /// [`REGISTERED_CLAIMS`](crate::REGISTERED_CLAIMS)). Raised when sealing
+    /// (the serialized custom claims contain it) and when opening (the
+    /// custom type would read it).
+    ReservedClaim(&'static str),
 }
 
 /// Which structural rule a malformed token broke.
@@ -74,6 +102,12 @@ pub enum ClaimsError {
     Duplicate(&'static str),
     /// `sub` is the empty string.
     EmptySubject,
+    /// A claim (named) has the right JSON type but a value outside its
+    /// rules, e.g. a `jti` that is not 22 base64url characters.
+    BadValue(&'static str),
+    /// The typed custom claims did not deserialize. Deliberately says
+    /// nothing more: serde's messages can quote claim values.
+    Custom,
 }
 
 impl fmt::Display for Error {
@@ -87,6 +121,14 @@ impl fmt::Display for Error {
             Error::NotYetValid => f.write_str("token is not yet valid"),
             Error::InvalidArgument(why) => write!(f, "invalid argument: {why}"),
             Error::Rng => f.write_str("the operating system's random number generator failed"),
+            Error::WrongAudience => f.write_str("token is for another audience"),
+            Error::LoggedOutEverywhere => {
+                f.write_str("session started before the user's sessions-valid-after instant")
+            }
+            Error::Revoked => f.write_str("session has been revoked"),
+            Error::AbsoluteLifetimeOver => f.write_str("session's absolute lifetime is over"),
+            Error::OverSizeBudget => f.write_str("token would exceed the size budget"),
+            Error::ReservedClaim(c) => write!(f, "custom claims use the reserved claim `{c}`"),
         }
     }
 }
@@ -111,6 +153,8 @@ impl fmt::Display for ClaimsError {
             ClaimsError::BadTime(c) => write!(f, "claim `{c}` is not an RFC 3339 date-time"),
             ClaimsError::Duplicate(c) => write!(f, "claim `{c}` appears more than once"),
             ClaimsError::EmptySubject => f.write_str("claim `sub` is empty"),
+            ClaimsError::BadValue(c) => write!(f, "claim `{c}` has an invalid value"),
+            ClaimsError::Custom => f.write_str("custom claims did not deserialize"),
         }
     }
 }

@@ -18,12 +18,12 @@ mod rng;
 mod session;
 mod time;
 
-pub use claims::Claims;
+pub use claims::{Claims, SessionId, REGISTERED_CLAIMS};
 pub use error::{ClaimsError, Error, Malformed};
 pub use key::{Key, KEY_LEN};
-pub use session::KeySource;
+pub use session::{KeySource, NewSession, Policy, Revocation};
 pub use time::{ParseTimestampError, Timestamp};
 
 #[cfg(feature = "__internal-test")]
 #[doc(hidden)]
-pub use session::__seal_claims_with_nonce_seed;
+pub use session::{__policy_seal_with_nonce_seed, __seal_claims_with_nonce_seed};

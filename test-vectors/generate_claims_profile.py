@@ -46,9 +46,17 @@ def seal(key: bytes, seed: bytes, payload: bytes, footer: bytes = b"") -> str:
 
 
 def claims(sub: str, exp: str, iat: str) -> bytes:
-    # The crate's claims profile: exactly these keys in this order, no spaces,
-    # UTF-8 as is, RFC 3339 UTC with Z, whole seconds.
+    # A minimal token of another implementation: sub, exp, iat only.
     return ('{"sub":' + json.dumps(sub, ensure_ascii=False) + ',"exp":"' + exp + '","iat":"' + iat + '"}').encode()
+
+
+def profile_claims(sub: str, exp: str, iat: str, jti: bytes) -> bytes:
+    # The crate's claims profile for a new session: exactly these keys in
+    # this order, no spaces, UTF-8 as is, RFC 3339 UTC with Z, whole seconds;
+    # jti is 16 bytes in unpadded base64url. No sst: a new session starts at
+    # iat (renewed tokens add "sst" after "iat").
+    return ('{"sub":' + json.dumps(sub, ensure_ascii=False) + ',"exp":"' + exp + '","iat":"' + iat
+            + '","jti":"' + b64(jti) + '"}').encode()
 
 
 KEY = bytes(range(0x70, 0x90))
@@ -67,7 +75,9 @@ seal_cases = [
 seal_vectors = []
 for i, (name, sub, iat, lifetime, exp) in enumerate(seal_cases):
     seed = bytes([i]) * 24
-    payload = claims(sub, exp, iat)
+    # The crate's deterministic test hook takes the session id from the
+    # seed's first 16 bytes (real seals use fresh random bytes).
+    payload = profile_claims(sub, exp, iat, seed[:16])
     seal_vectors.append({
         "name": name,
         "key": KEY.hex(),
@@ -125,7 +135,7 @@ assert len(dict((n, t) for n, t, _ in must_fail)["oversize"]) > 4096
 doc = {
     "name": "sealed-session claims profile v1",
     "about": "Tokens of sealed-session's claims profile on PASETO v2.local. "
-    "seal: key + nonce-seed (the 24 random bytes) + user-id + now + lifetime must give exactly `payload` and `token`. "
+    "seal: key + nonce-seed (the 24 random bytes; the session id `jti` is its first 16 bytes) + user-id + now + lifetime must give exactly `payload` and `token`. "
     "must-fail: opening `token` with `key` at `now` (default max token length 4096) must fail with `error`.",
     "key": KEY.hex(),
     "now": NOW,

@@ -10,7 +10,7 @@ use pasetors::keys::SymmetricKey;
 use pasetors::token::Local;
 use pasetors::version2::{LocalToken, V2};
 use sealed_session::format::{self, UntrustedToken};
-use sealed_session::{Error, Key, Timestamp};
+use sealed_session::{ClaimsError, Error, Key, SessionId, Timestamp};
 
 /// Deterministic cases: payload and footer lengths across the crate's stack
 /// and heap paths (body 512 bytes, PAE footer 192 bytes), ASCII and
@@ -79,7 +79,14 @@ fn our_session_tokens_decrypt_with_pasetors_to_our_claims() {
         assert_eq!(v["sub"], user);
         assert_eq!(v["iat"], "2030-05-06T07:08:09Z");
         assert_eq!(v["exp"], "2030-05-06T07:09:39Z");
-        assert_eq!(v.as_object().unwrap().len(), 3);
+        // The session id: 16 bytes in 22 base64url characters, the same
+        // one our API reports.
+        let jti = v["jti"].as_str().unwrap();
+        assert_eq!(jti.len(), 22);
+        let claims = ours.open_at(&token, now).unwrap();
+        assert_eq!(SessionId::parse(jti), claims.session_id());
+        assert!(claims.session_id().is_some());
+        assert_eq!(v.as_object().unwrap().len(), 4, "{payload}");
     }
 }
 
@@ -113,7 +120,7 @@ fn pasetors_tokens_open_with_our_low_level_api() {
 fn pasetors_tokens_with_our_claims_open_with_our_high_level_api() {
     let (ours, theirs) = keys(2);
     let now = Timestamp::parse_rfc3339("2030-01-01T00:00:00Z").unwrap();
-    let cases: [(&str, &[u8], Result<&str, Error>); 6] = [
+    let cases: [(&str, &[u8], Result<&str, Error>); 8] = [
         (
             r#"{"sub":"12234","exp":"2030-01-01T01:00:00Z","iat":"2030-01-01T00:00:00Z"}"#,
             b"",
@@ -121,9 +128,22 @@ fn pasetors_tokens_with_our_claims_open_with_our_high_level_api() {
         ),
         // pasetors' own claims style: offsets instead of Z, extra claims, a footer.
         (
-            r#"{"iss":"them","sub":"ü","exp":"2030-01-01T02:00:00+01:00","nbf":"2029-12-31T23:00:00+00:00","jti":"x"}"#,
+            r#"{"iss":"them","sub":"ü","exp":"2030-01-01T02:00:00+01:00","nbf":"2029-12-31T23:00:00+00:00","jti":"AAECAwQFBgcICQoLDA0ODw"}"#,
             br#"{"kid":"k2.lid.whatever"}"#,
             Ok("ü"),
+        ),
+        // Registered claims keep this crate's meaning: a `jti` that is not
+        // a 16-byte session id, or an audience the opener did not ask for,
+        // is refused even though another implementation may write them.
+        (
+            r#"{"sub":"12234","exp":"2030-01-01T01:00:00Z","jti":"x"}"#,
+            b"",
+            Err(Error::InvalidClaims(ClaimsError::BadValue("jti"))),
+        ),
+        (
+            r#"{"sub":"12234","exp":"2030-01-01T01:00:00Z","aud":"them"}"#,
+            b"",
+            Err(Error::WrongAudience),
         ),
         (
             r#"{"sub":"12234","exp":"2030-01-01T00:00:00Z"}"#,
@@ -138,16 +158,12 @@ fn pasetors_tokens_with_our_claims_open_with_our_high_level_api() {
         (
             r#"{"exp":"2030-01-01T01:00:00Z"}"#,
             b"",
-            Err(Error::InvalidClaims(sealed_session::ClaimsError::Missing(
-                "sub",
-            ))),
+            Err(Error::InvalidClaims(ClaimsError::Missing("sub"))),
         ),
         (
             r#"{"sub":"12234","exp":1893459600}"#,
             b"",
-            Err(Error::InvalidClaims(
-                sealed_session::ClaimsError::WrongType("exp"),
-            )),
+            Err(Error::InvalidClaims(ClaimsError::WrongType("exp"))),
         ),
     ];
     for (claims, footer, want) in cases {

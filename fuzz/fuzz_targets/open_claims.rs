@@ -8,7 +8,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use sealed_session::{format, ClaimsError, Error, Key, Timestamp};
-use sealed_session_fuzz::{check_claims, json_rejects, now, VECTOR_KEY};
+use sealed_session_fuzz::{check_claims, json_has_audience, json_rejects, now, VECTOR_KEY};
 
 fuzz_target!(|payload: &[u8]| {
     let key = Key::from_bytes(VECTOR_KEY);
@@ -19,12 +19,24 @@ fuzz_target!(|payload: &[u8]| {
         Err(Error::TokenTooLarge) => assert!(token.len() > format::DEFAULT_MAX_TOKEN_LEN),
         Err(Error::InvalidClaims(ClaimsError::Duplicate(name))) => {
             // Only a claim this crate reads can be a duplicate.
-            assert!(["sub", "exp", "iat", "nbf"].contains(&name));
+            assert!(sealed_session::REGISTERED_CLAIMS.contains(&name));
         }
         Err(Error::InvalidClaims(_)) => {
             assert!(json_rejects(payload).is_some(), "valid claims refused");
         }
+        Err(Error::WrongAudience) => {
+            assert_eq!(
+                json_rejects(payload),
+                None,
+                "invalid claims reached the audience rule"
+            );
+            assert!(
+                json_has_audience(payload),
+                "no audience, yet refused for it"
+            );
+        }
         Err(e @ (Error::Expired | Error::NotYetValid)) => {
+            assert!(!json_has_audience(payload), "audience rule skipped");
             assert_eq!(
                 json_rejects(payload),
                 None,

@@ -8,7 +8,7 @@ use core::time::Duration;
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use sealed_session::format::{self, UntrustedToken};
-use sealed_session::{Error, Key, Timestamp};
+use sealed_session::{Error, Key, Policy, SessionId, Timestamp};
 use sealed_session_fuzz::{seal_with_nonce, OTHER_KEY};
 
 #[derive(Arbitrary, Debug)]
@@ -76,7 +76,21 @@ fuzz_target!(|input: Input| {
     else {
         return;
     };
-    let sealed = sealed_session::__seal_claims_with_nonce_seed(
+    // What `Key::seal_at` does (the policy's size budget included), with
+    // the nonce seed as an input.
+    let policy = Policy::new(lifetime, lifetime);
+    let sealed = sealed_session::__policy_seal_with_nonce_seed(
+        &policy,
+        &key,
+        &input.seed,
+        &input.user_id,
+        None::<&()>,
+        None,
+        None,
+        now,
+    );
+    // The same token without the size budget.
+    let unbudgeted = sealed_session::__seal_claims_with_nonce_seed(
         &key,
         &input.seed,
         &input.user_id,
@@ -86,10 +100,20 @@ fuzz_target!(|input: Input| {
     let iat = now.trunc_seconds();
     let exp = iat.checked_add(lifetime).map(Timestamp::trunc_seconds);
     let token = match sealed {
-        Ok(t) => t,
+        Ok(t) => {
+            assert_eq!(Ok(&t), unbudgeted.as_ref());
+            assert!(t.len() <= policy.max_token_len());
+            t
+        }
         Err(Error::InvalidArgument(_)) => {
             assert!(input.user_id.is_empty() || exp.is_none_or(|exp| exp <= iat));
+            assert!(matches!(unbudgeted, Err(Error::InvalidArgument(_))));
             return;
+        }
+        Err(Error::OverSizeBudget) => {
+            let t = unbudgeted.expect("only the budget refused it");
+            assert!(t.len() > policy.max_token_len());
+            t
         }
         Err(e) => panic!("seal failed with {e:?}"),
     };
@@ -105,6 +129,9 @@ fuzz_target!(|input: Input| {
     assert_eq!(claims.expires_at(), exp);
     assert_eq!(claims.issued_at(), Some(iat));
     assert_eq!(claims.not_before(), None);
+    assert_eq!(claims.session_started_at(), Some(iat));
+    let jti: [u8; 16] = input.seed[..16].try_into().unwrap();
+    assert_eq!(claims.session_id(), Some(SessionId::from_bytes(jti)));
     // Valid strictly before exp, expired from exp on.
     let last = exp
         .checked_sub(Duration::from_nanos(1))

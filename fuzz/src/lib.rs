@@ -105,7 +105,10 @@ pub fn check_open(token: &str) {
                 Err(e) => assert!(
                     matches!(
                         e,
-                        Error::InvalidClaims(_) | Error::Expired | Error::NotYetValid
+                        Error::InvalidClaims(_)
+                            | Error::Expired
+                            | Error::NotYetValid
+                            | Error::WrongAudience
                     ),
                     "authenticated token failed the high-level open with {e:?}"
                 ),
@@ -147,9 +150,29 @@ pub fn json_rejects(payload: &[u8]) -> Option<&'static str> {
         Some(v) if time_ok(v) => {}
         _ => return Some("exp"),
     }
-    ["iat", "nbf"]
+    if let Some(name) = ["iat", "nbf", "sst"]
         .into_iter()
         .find(|name| obj.get(*name).is_some_and(|v| !time_ok(v)))
+    {
+        return Some(name);
+    }
+    // The session id: 16 bytes as 22 canonical base64url characters.
+    if obj.get("jti").is_some_and(|v| {
+        !v.as_str().is_some_and(|s| {
+            s.len() == 22 && Base64UrlUnpadded::decode_vec(s).is_ok_and(|b| b.len() == 16)
+        })
+    }) {
+        return Some("jti");
+    }
+    if obj.get("aud").is_some_and(|v| !v.is_string()) {
+        return Some("aud");
+    }
+    None
+}
+
+/// Whether the payload names an audience (which an open without one refuses).
+pub fn json_has_audience(payload: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(payload).is_ok_and(|v| v.get("aud").is_some())
 }
 
 /// The claims agree with a generic JSON reading of `payload` and with the
@@ -183,6 +206,13 @@ pub fn check_claims(payload: &[u8], claims: &Claims, now: Timestamp) {
     assert_eq!(Some(claims.expires_at()), time("exp"));
     assert_eq!(claims.issued_at(), time("iat"));
     assert_eq!(claims.not_before(), time("nbf"));
+    assert_eq!(claims.session_started_at(), time("sst").or(time("iat")));
+    let jti = value.get("jti").and_then(|v| v.as_str());
+    assert_eq!(claims.session_id().map(|id| id.to_string()).as_deref(), jti);
+    assert!(
+        value.get("aud").is_none(),
+        "an audience was accepted by an open without one"
+    );
     assert!(now < claims.expires_at(), "expired claims accepted");
     assert!(
         claims.not_before().is_none_or(|nbf| nbf <= now),
