@@ -11,6 +11,7 @@ its content (as libFuzzer does), so re-running adds nothing twice. The corpus
 directories are not committed; CI and fuzz/run.sh run this first.
 """
 
+import base64
 import hashlib
 import json
 import os
@@ -62,7 +63,11 @@ def collect():
             for key, s in walk(doc):
                 if re.match(r"^v\d\.(local|public)\.", s):
                     tokens.add(s)
-                    footers.update(s.split(".")[3:])
+                    for part in s.split(".")[3:]:
+                        try:
+                            footers.add(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode())
+                        except ValueError:
+                            pass
                 elif re.match(r"^k\d\.[a-z-]+(\.[a-z-]+)?\.", s):
                     paserks.add(s)
                 if key in ("payload", "claims") and s:
@@ -87,6 +92,21 @@ def collect():
     return tokens, payloads, footers, times, paserks
 
 
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def fuzz_ring_keys():
+    """The keys of the fuzz targets' ring (fuzz/src/lib.rs: VECTOR_KEY and
+    OTHER_KEY), as (k2.local, k2.lid) strings."""
+    out = []
+    for key in (bytes(range(0x70, 0x90)), bytes([0x42] * 32)):
+        local = "k2.local." + b64url(key)
+        digest = hashlib.blake2b(b"k2.lid." + local.encode(), digest_size=33).digest()
+        out.append((local, "k2.lid." + b64url(digest)))
+    return out
+
+
 def seeds_for(target, found):
     tokens, payloads, footers, times, paserks = found
     if target == "open":
@@ -98,10 +118,12 @@ def seeds_for(target, found):
         return [p.encode() for p in payloads]
     if target == "rfc3339":
         return [t.encode() for t in times]
-    if target in ("footer", "kid"):
-        return [f.encode() for f in footers]
+    if target == "footer_kid":
+        ring = [json.dumps({"kid": lid}, separators=(",", ":")) for _, lid in fuzz_ring_keys()]
+        return [f.encode() for f in sorted(footers | set(ring))]
     if target == "paserk":
-        return [p.encode() for p in paserks]
+        ours = {s for pair in fuzz_ring_keys() for s in pair}
+        return [p.encode() for p in sorted(paserks | ours)]
     # Structured (arbitrary) targets start from an empty corpus.
     return []
 

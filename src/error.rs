@@ -29,6 +29,12 @@ pub enum Error {
     /// The token did not authenticate under the key: wrong key, tampered
     /// bytes, swapped footer or a forgery. Deliberately says nothing more.
     Unauthenticated,
+    /// Opening through a [`KeyRing`](crate::KeyRing): the token's footer
+    /// names a key id (`kid`) that is not in the ring, e.g. a key that has
+    /// been dropped after a rotation, or another deployment's key. Decided
+    /// from the **unauthenticated** footer before any cryptography: no key
+    /// was tried.
+    UnknownKey,
     /// The token authenticated but its claims are not valid claims.
     InvalidClaims(ClaimsError),
     /// The token authenticated but `now` is at or after its `exp` (plus the
@@ -84,6 +90,12 @@ pub enum Malformed {
     Base64,
     /// The body decodes to fewer than 24 (nonce) + 16 (tag) bytes.
     TooShort,
+    /// Opening through a [`KeyRing`](crate::KeyRing): the footer is not the
+    /// key-id footer `{"kid":"k2.lid.…"}`: larger than
+    /// [`KeyRing::MAX_FOOTER_LEN`](crate::KeyRing::MAX_FOOTER_LEN) bytes, not strict
+    /// JSON, a field other than `kid`, a duplicate `kid`, or a `kid` that is
+    /// not a `k2.lid.` id.
+    Footer,
 }
 
 /// Why authenticated claims were refused. Names claims, never their values.
@@ -116,6 +128,7 @@ impl fmt::Display for Error {
             Error::TokenTooLarge => f.write_str("token is larger than the configured maximum"),
             Error::Malformed(m) => write!(f, "malformed token: {m}"),
             Error::Unauthenticated => f.write_str("token did not authenticate"),
+            Error::UnknownKey => f.write_str("token names a key id that is not in the key ring"),
             Error::InvalidClaims(c) => write!(f, "invalid claims: {c}"),
             Error::Expired => f.write_str("token has expired"),
             Error::NotYetValid => f.write_str("token is not yet valid"),
@@ -140,6 +153,7 @@ impl fmt::Display for Malformed {
             Malformed::Parts => "wrong number of parts or an empty part",
             Malformed::Base64 => "not strict unpadded base64url",
             Malformed::TooShort => "body shorter than nonce and tag",
+            Malformed::Footer => "footer is not a `{\"kid\":\"k2.lid.…\"}` key-id footer",
         })
     }
 }

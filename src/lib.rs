@@ -14,6 +14,10 @@ mod claims;
 mod error;
 pub mod format;
 mod key;
+mod keyring;
+#[cfg(feature = "std")]
+mod load;
+mod paserk;
 mod rng;
 mod session;
 mod time;
@@ -21,9 +25,17 @@ mod time;
 pub use claims::{Claims, SessionId, REGISTERED_CLAIMS};
 pub use error::{ClaimsError, Error, Malformed};
 pub use key::{Key, KEY_LEN};
+pub use keyring::KeyRing;
+#[cfg(feature = "std")]
+pub use load::LoadKeyError;
+pub use paserk::{KeyError, KeyId, LocalPaserk, ParseKeyIdError};
 pub use session::{KeySource, NewSession, Policy, Revocation};
 pub use time::{ParseTimestampError, Timestamp};
 
 #[cfg(feature = "__internal-test")]
 #[doc(hidden)]
 pub use session::{__policy_seal_with_nonce_seed, __seal_claims_with_nonce_seed};
+
+#[cfg(feature = "__internal-test")]
+#[doc(hidden)]
+pub use keyring::__ring_seal_claims_with_nonce_seed;

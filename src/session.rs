@@ -815,6 +815,7 @@ pub trait KeySource: private::Sealed {
 mod private {
     pub trait Sealed {}
     impl Sealed for crate::key::Key {}
+    impl Sealed for crate::keyring::KeyRing {}
 }
 
 impl KeySource for Key {

@@ -177,3 +177,52 @@ fn pasetors_tokens_with_our_claims_open_with_our_high_level_api() {
         );
     }
 }
+
+/// Our `k2.lid` ids and `k2.local` PASERK strings equal pasetors', and each
+/// side reads the other's keys.
+#[test]
+fn paserk_keys_and_ids_match_pasetors() {
+    use pasetors::paserk::{FormatAsPaserk, Id};
+    let mut n = 0;
+    for seed in 0..=255u8 {
+        let (ours, theirs) = keys(seed);
+        let mut their_id = String::new();
+        Id::from(&theirs).fmt(&mut their_id).unwrap();
+        assert_eq!(ours.id().as_str(), their_id);
+        let mut their_paserk = String::new();
+        theirs.fmt(&mut their_paserk).unwrap();
+        assert_eq!(ours.to_paserk().expose_secret(), their_paserk);
+        assert!(Key::from_paserk(&their_paserk).unwrap() == ours);
+        let back = SymmetricKey::<V2>::try_from(ours.to_paserk().expose_secret()).unwrap();
+        assert_eq!(back.as_bytes(), theirs.as_bytes());
+        n += 1;
+    }
+    assert_eq!(n, 256);
+}
+
+/// A key ring's `{"kid":"k2.lid.…"}` footer is an ordinary authenticated
+/// footer to pasetors; a pasetors token carrying that footer opens with
+/// the ring.
+#[test]
+fn key_ring_footers_interoperate() {
+    use sealed_session::KeyRing;
+    let (ours, theirs) = keys(3);
+    let ring = KeyRing::new(ours.clone());
+    let footer = format!(r#"{{"kid":"{}"}}"#, ours.id());
+    let now = Timestamp::parse_rfc3339("2030-01-01T00:00:00Z").unwrap();
+    let token = ring.seal_at("12234", Duration::from_secs(60), now).unwrap();
+    let untrusted = pasetors::token::UntrustedToken::<Local, V2>::try_from(token.as_str()).unwrap();
+    let trusted = LocalToken::decrypt(&theirs, &untrusted, Some(footer.as_bytes())).unwrap();
+    let v: serde_json::Value = serde_json::from_str(trusted.payload()).unwrap();
+    assert_eq!(v["sub"], "12234");
+
+    let claims = r#"{"sub":"7","exp":"2030-01-01T00:01:00Z"}"#;
+    let token = LocalToken::encrypt(&theirs, claims.as_bytes(), Some(footer.as_bytes())).unwrap();
+    assert_eq!(ring.open_at(&token, now).unwrap().user_id(), "7");
+    // The same token named with another key's id is refused unread.
+    let other = keys(4).0;
+    let other_footer = format!(r#"{{"kid":"{}"}}"#, other.id());
+    let token =
+        LocalToken::encrypt(&theirs, claims.as_bytes(), Some(other_footer.as_bytes())).unwrap();
+    assert_eq!(ring.open_at(&token, now), Err(Error::UnknownKey));
+}

@@ -219,3 +219,29 @@ pub fn check_claims(payload: &[u8], claims: &Claims, now: Timestamp) {
         "claims accepted before nbf"
     );
 }
+
+/// Every member of a JSON object, in order and with duplicates (which
+/// `serde_json::Value` would merge), values read as `Value` (so strings are
+/// checked as UTF-8 and for lone surrogates). `None` if the input is not
+/// exactly one JSON object (surrounding whitespace allowed).
+pub fn json_members(input: &[u8]) -> Option<Vec<(String, serde_json::Value)>> {
+    use serde::de::{Deserializer, MapAccess, Visitor};
+    struct Members;
+    impl<'de> Visitor<'de> for Members {
+        type Value = Vec<(String, serde_json::Value)>;
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(member) = map.next_entry::<String, serde_json::Value>()? {
+                out.push(member);
+            }
+            Ok(out)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(input);
+    let members = de.deserialize_map(Members).ok()?;
+    de.end().ok()?;
+    Some(members)
+}
