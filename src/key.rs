@@ -19,6 +19,12 @@ pub const KEY_LEN: usize = 32;
 /// The cipher instance is built once, when the key is made, so sealing and
 /// opening do no per-call key setup.
 ///
+/// Operators handle a key as a PASERK string (`k2.local.…`): load it with
+/// [`Key::from_file`] or [`Key::from_env`] (or [`Key::from_paserk`]), write
+/// it with [`Key::to_paserk`], and name it by its public id [`Key::id`]
+/// (`k2.lid.…`). Several keys for rotation go in a
+/// [`KeyRing`](crate::KeyRing).
+///
 /// # Example
 /// ```
 /// use sealed_session::Key;

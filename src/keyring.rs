@@ -1,7 +1,7 @@
 //! Key rotation: one current key seals, retired keys only open, and every
 //! token names the key that sealed it.
 
-#[cfg(any(feature = "std", feature = "__internal-test"))]
+#[cfg(feature = "std")]
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -13,11 +13,9 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use crate::claims::Claims;
 use crate::error::{Error, Malformed};
-#[cfg(feature = "__internal-test")]
-use crate::format;
 use crate::key::Key;
 use crate::paserk::{KeyId, LID_LEN};
-use crate::session::KeySource;
+use crate::session::{KeySource, Policy};
 use crate::time::Timestamp;
 
 const FOOTER_OPEN: &[u8] = b"{\"kid\":\"";
@@ -74,6 +72,19 @@ const FOOTER_LEN: usize = FOOTER_OPEN.len() + LID_LEN + FOOTER_CLOSE.len();
 /// // Once the old key is dropped, its tokens name an unknown key.
 /// let after = KeyRing::new(new);
 /// assert_eq!(after.open(&old_ring_token), Err(Error::UnknownKey));
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+///
+/// A ring is a [`KeySource`]: a [`Policy`] seals and opens through it.
+/// ```
+/// use sealed_session::{Key, KeyRing, Policy, Timestamp};
+/// use std::time::Duration;
+/// let ring = KeyRing::new(Key::generate()).with_retired(Key::generate());
+/// let policy = Policy::new(Duration::from_secs(1800), Duration::from_secs(86_400))
+///     .with_audience("app.example");
+/// let now = Timestamp::now();
+/// let token = policy.seal(&ring, "12234", now)?;
+/// assert_eq!(policy.open(&ring, &token, now)?.user_id(), "12234");
 /// # Ok::<(), sealed_session::Error>(())
 /// ```
 #[derive(Clone)]
@@ -292,7 +303,9 @@ impl KeyRing {
     }
 
     /// Seal `user_id` into a token that expires `lifetime` from now, with
-    /// the current key and its `kid` footer.
+    /// the current key and its `kid` footer: [`Key::seal`] through the ring.
+    /// For audience, renewal, custom claims and the rest, pass the ring to a
+    /// [`Policy`] (it is a [`KeySource`]).
     ///
     /// # Errors
     /// As [`Key::seal`].
@@ -333,7 +346,7 @@ impl KeyRing {
         lifetime: Duration,
         now: Timestamp,
     ) -> Result<String, Error> {
-        crate::session::Policy::new(lifetime, lifetime).seal(self, user_id, now)
+        Policy::new(lifetime, lifetime).seal(self, user_id, now)
     }
 
     /// Open a token at the system clock's current time.
@@ -358,7 +371,8 @@ impl KeyRing {
         self.open_at(token, Timestamp::now())
     }
 
-    /// Open a token at `now`. A token is valid when `nbf <= now < exp`.
+    /// Open a token at `now`: [`Policy::open`] with the defaults, as
+    /// [`Key::open_at`]. A token is valid when `nbf <= now < exp`.
     ///
     /// # Errors
     /// As [`KeyRing::open`].
@@ -375,7 +389,7 @@ impl KeyRing {
     /// # Ok::<(), sealed_session::Error>(())
     /// ```
     pub fn open_at(&self, token: &str, now: Timestamp) -> Result<Claims, Error> {
-        crate::session::Policy::OPEN_DEFAULTS.open(self, token, now)
+        Policy::OPEN_DEFAULTS.open(self, token, now)
     }
 }
 
@@ -464,22 +478,6 @@ fn untrusted_kid_json(untrusted_footer: &[u8]) -> Result<KeyId, Error> {
         (Some(kid), Ok(())) => Ok(kid),
         _ => Err(Error::Malformed(Malformed::Footer)),
     }
-}
-
-/// The deterministic ring seal, exposed only for this crate's vector tests.
-#[cfg(feature = "__internal-test")]
-#[doc(hidden)]
-pub fn __ring_seal_claims_with_nonce_seed(
-    ring: &KeyRing,
-    seed: &[u8; format::NONCE_LEN],
-    user_id: &str,
-    lifetime: core::time::Duration,
-    now: Timestamp,
-) -> Result<String, Error> {
-    let jti = crate::session::seed_session_id(seed);
-    let payload = crate::session::payload_with_session_id(user_id, lifetime, now, jti)?;
-    let (key, footer) = ring.sealing_key();
-    Ok(format::seal_with_seed(key, seed, &payload, footer))
 }
 
 #[cfg(test)]

@@ -35,7 +35,3 @@ pub use time::{ParseTimestampError, Timestamp};
 #[cfg(feature = "__internal-test")]
 #[doc(hidden)]
 pub use session::{__policy_seal_with_nonce_seed, __seal_claims_with_nonce_seed};
-
-#[cfg(feature = "__internal-test")]
-#[doc(hidden)]
-pub use keyring::__ring_seal_claims_with_nonce_seed;

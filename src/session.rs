@@ -830,14 +830,6 @@ impl KeySource for Key {
     }
 }
 
-/// Seal a ready payload with the key source's sealing key and footer.
-#[cfg(feature = "std")]
-#[allow(dead_code)] // the key ring's two-line path
-pub(crate) fn seal_payload(keys: &impl KeySource, payload: &[u8]) -> Result<String, Error> {
-    let (key, footer) = keys.sealing_key();
-    format::seal(key, payload, footer)
-}
-
 /// Parse, route to exactly one key, authenticate, then hand the payload to `f`.
 pub(crate) fn open_payload<R>(
     keys: &impl KeySource,
@@ -851,15 +843,7 @@ pub(crate) fn open_payload<R>(
     untrusted.open_with(key, &untrusted_footer, f)
 }
 
-/// The claims payload for a new token of the two-line path
-/// ([`Key::seal`]), with a fresh random session id.
-#[cfg(feature = "std")]
-#[allow(dead_code)] // the key ring's two-line path
-pub(crate) fn payload(user_id: &str, lifetime: Duration, now: Timestamp) -> Result<Vec<u8>, Error> {
-    payload_with_session_id(user_id, lifetime, now, SessionId::random()?)
-}
-
-/// [`payload`] with a given session id (deterministic: for vector hooks).
+/// The two-line path's claims payload with a given session id (deterministic: for vector hooks).
 #[cfg_attr(not(feature = "__internal-test"), allow(dead_code))]
 pub(crate) fn payload_with_session_id(
     user_id: &str,
