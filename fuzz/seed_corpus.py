@@ -124,6 +124,15 @@ def seeds_for(target, found):
     if target == "paserk":
         ours = {s for pair in fuzz_ring_keys() for s in pair}
         return [p.encode() for p in sorted(paserks | ours)]
+    if target == "cookie":
+        # First byte picks the name (fuzz_targets/cookie.rs: 0 = __Host-session,
+        # 1 = s, 2 = sid) and, with 0x80, a tight length bound.
+        out = []
+        for t in sorted(tokens)[:40]:
+            out.append(b"\x00__Host-session=" + t.encode())
+            out.append(b"\x01a=1; s=\"" + t.encode() + b"\"; b=2")
+            out.append(b"\x02x=y\nsid=" + t.encode() + b"\nsid=" + t.encode())
+        return out
     # Structured (arbitrary) targets start from an empty corpus.
     return []
 

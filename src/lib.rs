@@ -11,6 +11,7 @@ extern crate alloc;
 extern crate std;
 
 mod claims;
+pub mod cookie;
 mod error;
 pub mod format;
 mod key;

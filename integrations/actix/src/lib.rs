@@ -1,0 +1,626 @@
+//! [actix-web] integration for [`sealed_session`]: stateless sealed session
+//! cookies for apps that run on several nodes.
+//!
+//! - [`Sessions`] holds the keys, the cookie settings, the lifetimes and the
+//!   clock. Register it with `App::app_data(sessions.clone())`.
+//! - [`Session`] is an extractor: the authenticated user id and claims, or a
+//!   `401 Unauthorized` error. `Option<Session>` yields `None` instead.
+//! - [`Sessions::start`] and [`Sessions::end`] give the `Set-Cookie` header
+//!   that sets or clears the cookie.
+//! - [`renew`] is a middleware (for `actix_web::middleware::from_fn`) that
+//!   re-seals a session past its renewal point on the way out.
+//!
+//! # Security
+//! As for the axum adapter: hardened cookie attributes by default (see
+//! [`sealed_session::cookie`]); a rejected cookie is not cleared on the 401,
+//! so a node that does not know a new key yet cannot log users out of the
+//! nodes that do; whether the user may still be logged in (e.g. after a
+//! logout-everywhere) is the application's check once it has loaded the
+//! user ([`Session::check_valid_after`]); answer a refused session with a
+//! non-success status so [`renew`] does not renew it.
+//!
+//! # Example
+//! ```
+//! use actix_web::{middleware::from_fn, web, App, HttpResponse};
+//! use sealed_session::{Key, KeyRing};
+//! use sealed_session_actix::{renew, Session, SessionError, Sessions};
+//!
+//! async fn login(sessions: Sessions) -> Result<HttpResponse, SessionError> {
+//!     // ... check the password, then:
+//!     let set = sessions.start("user-42")?;
+//!     Ok(HttpResponse::Ok().append_header(set.header()).body("welcome"))
+//! }
+//! async fn me(session: Session) -> String {
+//!     format!("you are {}", session.user_id())
+//! }
+//! async fn logout(sessions: Sessions) -> HttpResponse {
+//!     HttpResponse::Ok().append_header(sessions.end()).body("bye")
+//! }
+//!
+//! let sessions = Sessions::builder(KeyRing::new(Key::generate())).build();
+//! let app = App::new()
+//!     .app_data(sessions.clone())
+//!     .wrap(from_fn(renew))
+//!     .route("/login", web::post().to(login))
+//!     .route("/me", web::get().to(me))
+//!     .route("/logout", web::post().to(logout));
+//! # let _ = app;
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::fmt;
+use std::future::{ready, Ready};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, COOKIE, SET_COOKIE};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use sealed_session::cookie::{CookieHeaderError, SessionCookie};
+use sealed_session::{Claims, Error, KeyRing, Policy, Timestamp};
+
+/// A clock: returns the current time. Injected for tests.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The default idle lifetime: 12 hours.
+pub const DEFAULT_IDLE_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+
+/// The default absolute lifetime: 7 days.
+pub const DEFAULT_ABSOLUTE_LIFETIME: Duration = Duration::from_secs(7 * 86_400);
+
+/// The key ring, the [`Policy`] (lifetimes, renewal point, leeway,
+/// audience, revocation), the cookie settings and the clock. Cheap to clone
+/// (one `Arc`).
+///
+/// The [`Session`] extractor and [`renew`] find it with
+/// `HttpRequest::app_data::<Sessions>()`, so register it with
+/// `App::app_data(sessions.clone())`. Handlers take it as an extractor
+/// (`sessions: Sessions`).
+///
+/// # Example
+/// ```
+/// use sealed_session::{Key, KeyRing, Policy};
+/// use sealed_session_actix::Sessions;
+/// use std::time::Duration;
+/// let sessions = Sessions::builder(KeyRing::new(Key::generate()))
+///     .policy(Policy::new(Duration::from_secs(3600), Duration::from_secs(86_400)))
+///     .build();
+/// assert_eq!(sessions.policy().idle_lifetime(), Duration::from_secs(3600));
+/// ```
+#[derive(Clone)]
+pub struct Sessions {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    keys: RwLock<Arc<KeyRing>>,
+    policy: Policy,
+    cookie: SessionCookie,
+    clock: Clock,
+}
+
+impl fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sessions")
+            .field("policy", &self.inner.policy)
+            .field("cookie", &self.inner.cookie)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds [`Sessions`].
+///
+/// # Example
+/// ```
+/// use sealed_session::cookie::CookieOptions;
+/// use sealed_session_actix::Sessions;
+/// let cookie = CookieOptions::new().name("session").secure(false).build()?;
+/// let keys = sealed_session::KeyRing::new(sealed_session::Key::generate());
+/// let s = Sessions::builder(keys).cookie(cookie).build();
+/// assert_eq!(s.cookie().name(), "session");
+/// # Ok::<(), sealed_session::cookie::CookieError>(())
+/// ```
+pub struct SessionsBuilder {
+    keys: KeyRing,
+    policy: Policy,
+    cookie: SessionCookie,
+    clock: Clock,
+}
+
+impl fmt::Debug for SessionsBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionsBuilder").finish_non_exhaustive()
+    }
+}
+
+impl SessionsBuilder {
+    /// Cookie settings (default: [`SessionCookie::hardened`]).
+    pub fn cookie(mut self, cookie: SessionCookie) -> Self {
+        self.cookie = cookie;
+        self
+    }
+
+    /// How sessions are sealed, opened and renewed (default:
+    /// `Policy::new(`[`DEFAULT_IDLE_LIFETIME`]`, `[`DEFAULT_ABSOLUTE_LIFETIME`]`)`,
+    /// renewed past half their idle lifetime).
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The clock (default: the system clock). Example at
+    /// [`Sessions::renew`].
+    pub fn clock(mut self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Freeze the settings.
+    pub fn build(self) -> Sessions {
+        Sessions {
+            inner: Arc::new(Inner {
+                keys: RwLock::new(Arc::new(self.keys)),
+                policy: self.policy,
+                cookie: self.cookie,
+                clock: self.clock,
+            }),
+        }
+    }
+}
+
+impl Sessions {
+    /// Start building with the key ring; every other setting has a default.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// let s = sealed_session_actix::Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// assert_eq!(s.cookie().name(), "__Host-session");
+    /// ```
+    pub fn builder(keys: KeyRing) -> SessionsBuilder {
+        SessionsBuilder {
+            keys,
+            policy: Policy::new(DEFAULT_IDLE_LIFETIME, DEFAULT_ABSOLUTE_LIFETIME),
+            cookie: SessionCookie::hardened(),
+            clock: Arc::new(Timestamp::now),
+        }
+    }
+
+    /// The cookie settings.
+    pub fn cookie(&self) -> &SessionCookie {
+        &self.inner.cookie
+    }
+
+    /// The session policy.
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    /// The current time by this instance's clock.
+    pub fn now(&self) -> Timestamp {
+        (self.inner.clock)()
+    }
+
+    /// Replace the key ring, to rotate keys without a restart: add the new
+    /// key as retired, promote it, drop the old one once its sessions have
+    /// expired or been renewed; each step on every node before the next.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// let (old, new) = (Key::generate(), Key::generate());
+    /// let s = sealed_session_actix::Sessions::builder(KeyRing::new(old.clone())).build();
+    /// s.replace_keys(KeyRing::new(old.clone()).with_retired(new.clone()));
+    /// s.replace_keys(KeyRing::new(new.clone()).with_retired(old));
+    /// s.replace_keys(KeyRing::new(new));
+    /// ```
+    pub fn replace_keys(&self, keys: KeyRing) {
+        let keys = Arc::new(keys);
+        match self.inner.keys.write() {
+            Ok(mut guard) => *guard = keys,
+            Err(poisoned) => *poisoned.into_inner() = keys,
+        }
+    }
+
+    fn keys(&self) -> Arc<KeyRing> {
+        match self.inner.keys.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Seal a new session for `user_id`; the `Set-Cookie` header for it.
+    ///
+    /// # Errors
+    /// [`SessionError`] (a `500` response) if the token cannot be sealed.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::{Key, KeyRing};
+    /// let s = sealed_session_actix::Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// let set = s.start("42")?;
+    /// assert!(set.header().1.to_str().unwrap().starts_with("__Host-session=v2.local."));
+    /// # Ok::<(), sealed_session_actix::SessionError>(())
+    /// ```
+    pub fn start(&self, user_id: &str) -> Result<SetSessionCookie, SessionError> {
+        self.start_at(user_id, self.now())
+    }
+
+    fn start_at(&self, user_id: &str, now: Timestamp) -> Result<SetSessionCookie, SessionError> {
+        let keys = self.keys();
+        let token = self.inner.policy.seal(&*keys, user_id, now)?;
+        self.cookie_for(&keys, token, now)
+    }
+
+    /// Re-seal `session` at `now` (same user, session start and id; a fresh
+    /// idle lifetime, capped by the absolute one). [`renew`] does this
+    /// automatically.
+    ///
+    /// # Errors
+    /// [`SessionError`] wrapping [`Error::AbsoluteLifetimeOver`] once the
+    /// session cannot be extended, or a sealing error.
+    ///
+    /// # Example
+    /// ```
+    /// use actix_web::http::header::{HeaderMap, HeaderValue, COOKIE};
+    /// use sealed_session::{Key, KeyRing, Timestamp};
+    /// use sealed_session_actix::Sessions;
+    /// use std::time::Duration;
+    /// let t0 = Timestamp::from_unix_seconds(1_900_000_000).unwrap();
+    /// let s = Sessions::builder(KeyRing::new(Key::generate())).clock(move || t0).build();
+    /// let set = s.start("42")?;
+    /// let mut headers = HeaderMap::new();
+    /// let cookie = format!("__Host-session={}", set.token());
+    /// headers.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
+    /// // Past half of the default 12-hour idle lifetime:
+    /// let later = t0.checked_add(Duration::from_secs(7 * 3600)).unwrap();
+    /// let session = s.open(&headers, later).unwrap();
+    /// assert!(s.needs_renewal(&session, later));
+    /// let renewed = s.renew(&session, later)?;
+    /// assert!(renewed.expires_at() > set.expires_at());
+    /// # Ok::<(), sealed_session_actix::SessionError>(())
+    /// ```
+    pub fn renew(
+        &self,
+        session: &Session,
+        now: Timestamp,
+    ) -> Result<SetSessionCookie, SessionError> {
+        let keys = self.keys();
+        let token = self.inner.policy.renew(&*keys, &session.claims, now)?;
+        self.cookie_for(&keys, token, now)
+    }
+
+    /// The cookie for a token just sealed or renewed with `keys`.
+    fn cookie_for(
+        &self,
+        keys: &KeyRing,
+        token: String,
+        now: Timestamp,
+    ) -> Result<SetSessionCookie, SessionError> {
+        let claims = self.inner.policy.open(keys, &token, now)?;
+        let value = self
+            .inner
+            .cookie
+            .set_cookie_until(&token, claims.expires_at(), now)
+            .map_err(|_| SessionError(Error::InvalidArgument("cookie value")))?;
+        let value = HeaderValue::try_from(value)
+            .map_err(|_| SessionError(Error::InvalidArgument("cookie value")))?;
+        Ok(SetSessionCookie {
+            token,
+            value,
+            expires_at: claims.expires_at(),
+        })
+    }
+
+    /// The `Set-Cookie` header that deletes the session cookie.
+    ///
+    /// ```
+    /// # use sealed_session::{Key, KeyRing};
+    /// let s = sealed_session_actix::Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// assert!(s.end().1.to_str().unwrap().contains("Max-Age=0"));
+    /// ```
+    pub fn end(&self) -> (HeaderName, HeaderValue) {
+        // Built from a validated name and attributes: always a valid value.
+        let value = HeaderValue::try_from(self.inner.cookie.removal())
+            .unwrap_or_else(|_| HeaderValue::from_static(""));
+        (SET_COOKIE, value)
+    }
+
+    /// Open the session carried by a request's `Cookie` headers at `now`.
+    ///
+    /// # Errors
+    /// [`SessionRejection`] (a `401`).
+    ///
+    /// # Example
+    /// ```
+    /// use actix_web::http::header::{HeaderMap, HeaderValue, COOKIE};
+    /// # use sealed_session::{Key, KeyRing};
+    /// let s = sealed_session_actix::Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// let set = s.start("42")?;
+    /// let mut headers = HeaderMap::new();
+    /// let cookie = format!("__Host-session={}", set.token());
+    /// headers.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
+    /// assert_eq!(s.open(&headers, s.now()).unwrap().user_id(), "42");
+    /// # Ok::<(), sealed_session_actix::SessionError>(())
+    /// ```
+    pub fn open(&self, headers: &HeaderMap, now: Timestamp) -> Result<Session, SessionRejection> {
+        let lines = headers.get_all(COOKIE).map(HeaderValue::as_bytes);
+        let token = self
+            .inner
+            .cookie
+            .find_in(lines)
+            .map_err(SessionRejection::Cookie)?
+            .ok_or(SessionRejection::Missing)?;
+        let keys = self.keys();
+        let claims = self
+            .inner
+            .policy
+            .open(&*keys, token, now)
+            .map_err(SessionRejection::Token)?;
+        Ok(Session { claims })
+    }
+
+    /// Whether `session` is past its renewal point at `now` (see
+    /// [`Claims::needs_renewal`]). Example at [`Sessions::renew`].
+    pub fn needs_renewal(&self, session: &Session, now: Timestamp) -> bool {
+        session.claims.needs_renewal(now)
+    }
+}
+
+/// The authenticated session of a request: the extractor.
+///
+/// Fails with [`SessionRejection`] (`401 Unauthorized`); use
+/// `Option<Session>` to get `None` instead.
+///
+/// # Example
+/// ```
+/// use sealed_session_actix::Session;
+/// async fn me(session: Session) -> String {
+///     session.user_id().to_owned()
+/// }
+/// # let _ = me;
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    claims: Claims,
+}
+
+impl Session {
+    /// The user id (`sub`).
+    pub fn user_id(&self) -> &str {
+        self.claims.user_id()
+    }
+
+    /// All authenticated claims.
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+
+    /// The "log out everywhere" check, once the application has loaded the
+    /// user and its "sessions valid after" instant (see
+    /// [`Claims::check_valid_after`]).
+    ///
+    /// # Errors
+    /// [`SessionRejection::Token`] (a `401`) wrapping
+    /// [`Error::LoggedOutEverywhere`].
+    pub fn check_valid_after(
+        &self,
+        valid_after: Option<Timestamp>,
+    ) -> Result<(), SessionRejection> {
+        self.claims
+            .check_valid_after(valid_after)
+            .map_err(SessionRejection::Token)
+    }
+}
+
+/// Handlers can take [`Sessions`] itself as an extractor (no `web::Data`
+/// needed): it is read from `App::app_data`.
+impl FromRequest for Sessions {
+    type Error = SessionRejection;
+    type Future = Ready<Result<Sessions, SessionRejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.app_data::<Sessions>()
+                .cloned()
+                .ok_or(SessionRejection::NotConfigured),
+        )
+    }
+}
+
+/// What [`renew`] found, so the extractor does not open the token twice.
+#[derive(Clone)]
+struct Opened(Result<Session, SessionRejection>);
+
+impl FromRequest for Session {
+    type Error = SessionRejection;
+    type Future = Ready<Result<Session, SessionRejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(opened) = req.extensions().get::<Opened>() {
+            return ready(opened.0.clone());
+        }
+        let result = match req.app_data::<Sessions>() {
+            Some(sessions) => sessions.open(req.headers(), sessions.now()),
+            None => Err(SessionRejection::NotConfigured),
+        };
+        ready(result)
+    }
+}
+
+/// Why a request has no valid session. Responds `401 Unauthorized` with a
+/// short fixed body (`500` if [`Sessions`] was not registered); the variant
+/// is for logging and never sent.
+///
+/// # Example
+/// ```
+/// use actix_web::ResponseError;
+/// use sealed_session_actix::SessionRejection;
+/// assert_eq!(SessionRejection::Missing.status_code(), 401);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionRejection {
+    /// No session cookie in the request.
+    Missing,
+    /// The `Cookie` header could not be read (too large, ambiguous, bad bytes).
+    Cookie(CookieHeaderError),
+    /// The token did not open (malformed, unauthenticated, expired, ...).
+    Token(Error),
+    /// [`Sessions`] is not in the app data: a programming error.
+    NotConfigured,
+}
+
+impl fmt::Display for SessionRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionRejection::Missing => f.write_str("no session cookie"),
+            SessionRejection::Cookie(e) => write!(f, "session cookie unreadable: {e}"),
+            SessionRejection::Token(e) => write!(f, "session token refused: {e}"),
+            SessionRejection::NotConfigured => {
+                f.write_str("sealed_session_actix::Sessions is not registered with App::app_data")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SessionRejection {}
+
+impl ResponseError for SessionRejection {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            SessionRejection::NotConfigured => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        HttpResponse::build(status).body(match status {
+            StatusCode::UNAUTHORIZED => "401 Unauthorized\n",
+            _ => "500 Internal Server Error\n",
+        })
+    }
+}
+
+/// A session could not be sealed. Responds `500 Internal Server Error`.
+///
+/// # Example
+/// ```
+/// # use sealed_session::{Key, KeyRing};
+/// let s = sealed_session_actix::Sessions::builder(KeyRing::new(Key::generate())).build();
+/// assert!(s.start("").is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionError(pub Error);
+
+impl From<Error> for SessionError {
+    fn from(e: Error) -> Self {
+        SessionError(e)
+    }
+}
+
+impl fmt::Display for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not seal a session: {}", self.0)
+    }
+}
+
+impl std::error::Error for SessionError {}
+
+impl ResponseError for SessionError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::InternalServerError().body("500 Internal Server Error\n")
+    }
+}
+
+/// A freshly sealed session and its `Set-Cookie` header. Returned by
+/// [`Sessions::start`].
+#[derive(Clone, Debug)]
+pub struct SetSessionCookie {
+    token: String,
+    value: HeaderValue,
+    expires_at: Timestamp,
+}
+
+impl SetSessionCookie {
+    /// The sealed token (for API clients that do not use cookies).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The `Set-Cookie` header, for `HttpResponseBuilder::append_header`.
+    pub fn header(&self) -> (HeaderName, HeaderValue) {
+        (SET_COOKIE, self.value.clone())
+    }
+
+    /// When the token expires (its `exp`).
+    pub fn expires_at(&self) -> Timestamp {
+        self.expires_at
+    }
+}
+
+/// Middleware: opens the session once per request (the [`Session`]
+/// extractor reuses it) and, when the handler answered with a success or
+/// redirect status and did not set or clear the cookie itself, re-seals a
+/// session past its renewal point. Requests pass through untouched when
+/// [`Sessions`] is not in the app data.
+///
+/// # Errors
+/// Only those of the wrapped service.
+///
+/// # Example
+/// ```
+/// use actix_web::{middleware::from_fn, web, App};
+/// use sealed_session_actix::{renew, Session, Sessions};
+/// let sessions = Sessions::builder(sealed_session::KeyRing::new(sealed_session::Key::generate())).build();
+/// let app = App::new()
+///     .app_data(sessions)
+///     .wrap(from_fn(renew))
+///     .route("/me", web::get().to(|s: Session| async move { s.user_id().to_owned() }));
+/// # let _ = app;
+/// ```
+pub async fn renew<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
+    let Some(sessions) = req.app_data::<Sessions>().cloned() else {
+        return next.call(req).await;
+    };
+    let now = sessions.now();
+    let opened = sessions.open(req.headers(), now);
+    let due = match &opened {
+        Ok(session) if sessions.needs_renewal(session, now) => Some(session.clone()),
+        _ => None,
+    };
+    req.extensions_mut().insert(Opened(opened));
+    let mut res = next.call(req).await?;
+    let Some(session) = due else {
+        return Ok(res);
+    };
+    let status = res.status();
+    let ok = status.is_success() || status.is_redirection();
+    if !ok || sets_cookie(res.headers(), sessions.cookie().name()) {
+        return Ok(res);
+    }
+    // Past the absolute lifetime renewal fails; the session then simply
+    // runs to its expiry.
+    if let Ok(set) = sessions.renew(&session, now) {
+        res.headers_mut().append(SET_COOKIE, set.value);
+    }
+    Ok(res)
+}
+
+/// Whether the response already sets (or clears) our cookie.
+fn sets_cookie(headers: &HeaderMap, name: &str) -> bool {
+    headers.get_all(SET_COOKIE).any(|v| {
+        let b = v.as_bytes();
+        b.starts_with(name.as_bytes()) && b.get(name.len()) == Some(&b'=')
+    })
+}

@@ -1,0 +1,675 @@
+//! [axum] integration for [`sealed_session`]: stateless sealed session
+//! cookies for apps that run on several nodes.
+//!
+//! - [`Sessions`] holds the key ring, the session [`Policy`] (lifetimes,
+//!   renewal point, leeway, audience, revocation), the cookie settings and
+//!   the clock. Put it in (or make it reachable from, via [`FromRef`]) your
+//!   application state.
+//! - [`Session`] is an extractor: the authenticated user id and claims, or a
+//!   `401 Unauthorized` rejection. `Option<Session>` yields `None` instead.
+//! - [`Sessions::start`] and [`Sessions::end`] give response parts that set
+//!   or clear the cookie.
+//! - [`renew`] is a middleware that re-seals a session past its renewal point
+//!   on the way out, so active users stay logged in.
+//!
+//! # Security
+//! - The cookie gets hardened attributes by default (`__Host-session`,
+//!   `Secure`, `HttpOnly`, `SameSite=Lax`, `Path=/`); see
+//!   [`sealed_session::cookie`]. Browsers do not store `Secure` cookies set
+//!   over plain `http://` except on `localhost`.
+//! - A rejected cookie (tampered, expired, unknown key) is **not** cleared on
+//!   the 401: during a key rotation a node that does not know the new key yet
+//!   must not log the user out of the nodes that do.
+//! - The session says who the user is; whether that user still exists, is
+//!   allowed in, or logged out everywhere after the session started is the
+//!   application's check, after it loads the user:
+//!   [`Session::check_valid_after`] (see the demo in `examples/demo`).
+//!   Answer a refused session with a non-success status so [`renew`] does not
+//!   renew it.
+//!
+//! # Example
+//! ```
+//! use axum::{routing::{get, post}, Router, middleware};
+//! use sealed_session::{Key, KeyRing};
+//! use sealed_session_axum::{renew, Session, SessionError, Sessions, SetSessionCookie, ClearSessionCookie};
+//!
+//! async fn login(axum::extract::State(s): axum::extract::State<Sessions>) -> Result<(SetSessionCookie, &'static str), SessionError> {
+//!     // ... check the password, then:
+//!     Ok((s.start("user-42")?, "welcome"))
+//! }
+//! async fn me(session: Session) -> String {
+//!     format!("you are {}", session.user_id())
+//! }
+//! async fn logout(axum::extract::State(s): axum::extract::State<Sessions>) -> (ClearSessionCookie, &'static str) {
+//!     (s.end(), "bye")
+//! }
+//!
+//! let sessions = Sessions::builder(KeyRing::new(Key::generate())).build();
+//! let app: Router = Router::new()
+//!     .route("/login", post(login))
+//!     .route("/me", get(me))
+//!     .route("/logout", post(logout))
+//!     .layer(middleware::from_fn_with_state(sessions.clone(), renew))
+//!     .with_state(sessions);
+//! # let _ = app;
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Request, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
+use sealed_session::cookie::{CookieHeaderError, SessionCookie};
+use sealed_session::{Claims, Error, KeyRing, Policy, Timestamp};
+
+/// A clock: returns the current time. Injected for tests.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The default idle lifetime: 12 hours (a session not used for that long
+/// ends).
+pub const DEFAULT_IDLE_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+
+/// The default absolute lifetime: 7 days (no session lives longer, however
+/// often it is renewed).
+pub const DEFAULT_ABSOLUTE_LIFETIME: Duration = Duration::from_secs(7 * 86_400);
+
+/// Everything the adapter needs: the key ring, the [`Policy`] (lifetimes,
+/// renewal point, leeway, audience, revocation), the cookie settings and the
+/// clock. Cheap to clone (one `Arc`); share one per application.
+///
+/// # Example
+/// ```
+/// use sealed_session::{Key, KeyRing, Policy};
+/// use sealed_session_axum::Sessions;
+/// use std::time::Duration;
+/// let policy = Policy::new(Duration::from_secs(3600), Duration::from_secs(86_400));
+/// let sessions = Sessions::builder(KeyRing::new(Key::generate()))
+///     .policy(policy)
+///     .build();
+/// assert_eq!(sessions.policy().idle_lifetime(), Duration::from_secs(3600));
+/// ```
+#[derive(Clone)]
+pub struct Sessions {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    keys: RwLock<Arc<KeyRing>>,
+    policy: Policy,
+    cookie: SessionCookie,
+    clock: Clock,
+}
+
+impl fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sessions")
+            .field("policy", &self.inner.policy)
+            .field("cookie", &self.inner.cookie)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds [`Sessions`].
+///
+/// # Example
+/// ```
+/// use sealed_session::{cookie::CookieOptions, Key, KeyRing, Policy};
+/// use sealed_session_axum::Sessions;
+/// use std::time::Duration;
+/// // Plain-HTTP development: no `Secure`, so no `__Host-` prefix either.
+/// let cookie = CookieOptions::new().name("session").secure(false).build()?;
+/// let policy = Policy::new(Duration::from_secs(1800), Duration::from_secs(8 * 3600))
+///     .with_leeway(Duration::from_secs(5));
+/// let sessions = Sessions::builder(KeyRing::new(Key::generate()))
+///     .cookie(cookie)
+///     .policy(policy)
+///     .build();
+/// assert_eq!(sessions.cookie().name(), "session");
+/// # Ok::<(), sealed_session::cookie::CookieError>(())
+/// ```
+pub struct SessionsBuilder {
+    keys: KeyRing,
+    policy: Policy,
+    cookie: SessionCookie,
+    clock: Clock,
+}
+
+impl fmt::Debug for SessionsBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionsBuilder").finish_non_exhaustive()
+    }
+}
+
+impl SessionsBuilder {
+    /// Cookie settings (default: [`SessionCookie::hardened`]).
+    pub fn cookie(mut self, cookie: SessionCookie) -> Self {
+        self.cookie = cookie;
+        self
+    }
+
+    /// How sessions are sealed, opened and renewed (default:
+    /// `Policy::new(`[`DEFAULT_IDLE_LIFETIME`]`, `[`DEFAULT_ABSOLUTE_LIFETIME`]`)`,
+    /// renewed past half their idle lifetime).
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The clock (default: the system clock). Example at
+    /// [`Sessions::renew`].
+    pub fn clock(mut self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Freeze the settings.
+    pub fn build(self) -> Sessions {
+        Sessions {
+            inner: Arc::new(Inner {
+                keys: RwLock::new(Arc::new(self.keys)),
+                policy: self.policy,
+                cookie: self.cookie,
+                clock: self.clock,
+            }),
+        }
+    }
+}
+
+impl Sessions {
+    /// Start building with the key ring; every other setting has a default.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// let s = sealed_session_axum::Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// assert_eq!(s.cookie().name(), "__Host-session");
+    /// ```
+    pub fn builder(keys: KeyRing) -> SessionsBuilder {
+        SessionsBuilder {
+            keys,
+            policy: Policy::new(DEFAULT_IDLE_LIFETIME, DEFAULT_ABSOLUTE_LIFETIME),
+            cookie: SessionCookie::hardened(),
+            clock: Arc::new(Timestamp::now),
+        }
+    }
+
+    /// The cookie settings.
+    pub fn cookie(&self) -> &SessionCookie {
+        &self.inner.cookie
+    }
+
+    /// The session policy.
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    /// The current time by this instance's clock.
+    pub fn now(&self) -> Timestamp {
+        (self.inner.clock)()
+    }
+
+    /// Replace the key ring, to rotate keys without a restart. Requests
+    /// already being handled finish with the ring they started with.
+    ///
+    /// Rotate in three steps, each rolled out to every node before the next:
+    /// add the new key as retired, promote it to current, and drop the old
+    /// key once the sessions it sealed have expired or been renewed. Nodes may
+    /// move at different moments within a step without refusing any session.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// let (old, new) = (Key::generate(), Key::generate());
+    /// let s = sealed_session_axum::Sessions::builder(KeyRing::new(old.clone())).build();
+    /// s.replace_keys(KeyRing::new(old.clone()).with_retired(new.clone())); // 1. distribute
+    /// s.replace_keys(KeyRing::new(new.clone()).with_retired(old));         // 2. promote
+    /// s.replace_keys(KeyRing::new(new));                                   // 3. retire
+    /// ```
+    pub fn replace_keys(&self, keys: KeyRing) {
+        let keys = Arc::new(keys);
+        match self.inner.keys.write() {
+            Ok(mut guard) => *guard = keys,
+            Err(poisoned) => *poisoned.into_inner() = keys,
+        }
+    }
+
+    fn keys(&self) -> Arc<KeyRing> {
+        match self.inner.keys.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Seal a new session for `user_id` and give the response part that
+    /// sets its cookie.
+    ///
+    /// # Errors
+    /// [`SessionError`] (a `500` response) if the token cannot be sealed
+    /// (empty user id, RNG failure).
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::{Key, KeyRing};
+    /// let s = sealed_session_axum::Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// let set = s.start("42")?;
+    /// assert!(set.header_value().to_str().unwrap().starts_with("__Host-session=v2.local."));
+    /// # Ok::<(), sealed_session_axum::SessionError>(())
+    /// ```
+    pub fn start(&self, user_id: &str) -> Result<SetSessionCookie, SessionError> {
+        self.start_at(user_id, self.now())
+    }
+
+    /// The cookie for a token just sealed or renewed with `keys`.
+    fn cookie_for(
+        &self,
+        keys: &KeyRing,
+        token: String,
+        now: Timestamp,
+    ) -> Result<SetSessionCookie, SessionError> {
+        let claims = self.inner.policy.open(keys, &token, now)?;
+        let value = self
+            .inner
+            .cookie
+            .set_cookie_until(&token, claims.expires_at(), now)
+            .map_err(|_| SessionError(Error::InvalidArgument("cookie value")))?;
+        let value = HeaderValue::try_from(value)
+            .map_err(|_| SessionError(Error::InvalidArgument("cookie value")))?;
+        Ok(SetSessionCookie {
+            token,
+            value,
+            expires_at: claims.expires_at(),
+        })
+    }
+
+    fn start_at(&self, user_id: &str, now: Timestamp) -> Result<SetSessionCookie, SessionError> {
+        let keys = self.keys();
+        let token = self.inner.policy.seal(&*keys, user_id, now)?;
+        self.cookie_for(&keys, token, now)
+    }
+
+    /// Re-seal `session` at `now` (same user, session start and id; a fresh
+    /// idle lifetime, capped by the absolute one) and give the response part
+    /// that sets its cookie. [`renew`] does this automatically.
+    ///
+    /// # Errors
+    /// [`SessionError`] wrapping [`Error::AbsoluteLifetimeOver`] once the
+    /// session cannot be extended, or a sealing error.
+    ///
+    /// # Example
+    /// ```
+    /// use axum::http::{header::COOKIE, HeaderMap};
+    /// use sealed_session::{Key, KeyRing, Timestamp};
+    /// use sealed_session_axum::Sessions;
+    /// use std::time::Duration;
+    /// let t0 = Timestamp::from_unix_seconds(1_900_000_000).unwrap();
+    /// let s = Sessions::builder(KeyRing::new(Key::generate())).clock(move || t0).build();
+    /// let set = s.start("42")?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(COOKIE, format!("__Host-session={}", set.token()).parse().unwrap());
+    /// // Past half of the default 12-hour idle lifetime:
+    /// let later = t0.checked_add(Duration::from_secs(7 * 3600)).unwrap();
+    /// let session = s.open(&headers, later).unwrap();
+    /// assert!(s.needs_renewal(&session, later));
+    /// let renewed = s.renew(&session, later)?;
+    /// assert!(renewed.expires_at() > set.expires_at());
+    /// # Ok::<(), sealed_session_axum::SessionError>(())
+    /// ```
+    pub fn renew(
+        &self,
+        session: &Session,
+        now: Timestamp,
+    ) -> Result<SetSessionCookie, SessionError> {
+        let keys = self.keys();
+        let token = self.inner.policy.renew(&*keys, &session.claims, now)?;
+        self.cookie_for(&keys, token, now)
+    }
+
+    /// The response part that deletes the session cookie (logout on this
+    /// browser).
+    ///
+    /// ```
+    /// # use sealed_session::{Key, KeyRing};
+    /// let s = sealed_session_axum::Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// assert!(s.end().header_value().to_str().unwrap().contains("Max-Age=0"));
+    /// ```
+    pub fn end(&self) -> ClearSessionCookie {
+        // A removal cookie is built from a validated name and attributes, so
+        // it is always a valid header value.
+        let value = HeaderValue::try_from(self.inner.cookie.removal())
+            .unwrap_or_else(|_| HeaderValue::from_static(""));
+        ClearSessionCookie { value }
+    }
+
+    /// Open the session carried by a request's `Cookie` headers at `now`.
+    ///
+    /// # Errors
+    /// [`SessionRejection`] (a `401`): no cookie, an unreadable `Cookie`
+    /// header, or a token that does not open.
+    ///
+    /// # Example
+    /// ```
+    /// use axum::http::{HeaderMap, header::COOKIE};
+    /// # use sealed_session::{Key, KeyRing};
+    /// let s = sealed_session_axum::Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// let set = s.start("42")?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(COOKIE, format!("__Host-session={}", set.token()).parse().unwrap());
+    /// assert_eq!(s.open(&headers, s.now()).unwrap().user_id(), "42");
+    /// # Ok::<(), sealed_session_axum::SessionError>(())
+    /// ```
+    pub fn open(&self, headers: &HeaderMap, now: Timestamp) -> Result<Session, SessionRejection> {
+        let lines = headers
+            .get_all(COOKIE)
+            .into_iter()
+            .map(HeaderValue::as_bytes);
+        let token = self
+            .inner
+            .cookie
+            .find_in(lines)
+            .map_err(SessionRejection::Cookie)?
+            .ok_or(SessionRejection::Missing)?;
+        let keys = self.keys();
+        let claims = self
+            .inner
+            .policy
+            .open(&*keys, token, now)
+            .map_err(SessionRejection::Token)?;
+        Ok(Session { claims })
+    }
+
+    /// Whether `session` is past its renewal point at `now` (see
+    /// [`Claims::needs_renewal`]). Example at [`Sessions::renew`].
+    pub fn needs_renewal(&self, session: &Session, now: Timestamp) -> bool {
+        session.claims.needs_renewal(now)
+    }
+}
+
+/// The authenticated session of a request: the extractor.
+///
+/// Rejects with [`SessionRejection`] (`401 Unauthorized`) when there is no
+/// valid session; use `Option<Session>` to get `None` instead.
+///
+/// # Example
+/// ```
+/// use sealed_session_axum::Session;
+/// async fn me(session: Session) -> String {
+///     session.user_id().to_owned()
+/// }
+/// async fn home(session: Option<Session>) -> &'static str {
+///     if session.is_some() { "welcome back" } else { "hello" }
+/// }
+/// # let _ = (me, home);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    claims: Claims,
+}
+
+impl Session {
+    /// The user id (`sub`).
+    pub fn user_id(&self) -> &str {
+        self.claims.user_id()
+    }
+
+    /// All authenticated claims.
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+
+    /// The "log out everywhere" check, once the application has loaded the
+    /// user and its "sessions valid after" instant (see
+    /// [`Claims::check_valid_after`]). Renewal keeps the session start, so a
+    /// renewed session cannot outlive a logout-everywhere.
+    ///
+    /// # Errors
+    /// [`SessionRejection::Token`] (a `401`) wrapping
+    /// [`Error::LoggedOutEverywhere`].
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::{Key, KeyRing, Timestamp};
+    /// use axum::http::{header::COOKIE, HeaderMap};
+    /// let s = sealed_session_axum::Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// let mut headers = HeaderMap::new();
+    /// let cookie = format!("__Host-session={}", s.start("42")?.token());
+    /// headers.insert(COOKIE, cookie.parse().unwrap());
+    /// let session = s.open(&headers, s.now()).unwrap();
+    /// assert!(session.check_valid_after(None).is_ok());
+    /// assert!(session.check_valid_after(Some(Timestamp::MAX)).is_err());
+    /// # Ok::<(), sealed_session_axum::SessionError>(())
+    /// ```
+    pub fn check_valid_after(
+        &self,
+        valid_after: Option<Timestamp>,
+    ) -> Result<(), SessionRejection> {
+        self.claims
+            .check_valid_after(valid_after)
+            .map_err(SessionRejection::Token)
+    }
+}
+
+impl<S> FromRequestParts<S> for Session
+where
+    Sessions: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(opened) = parts.extensions.get::<Opened>() {
+            return opened.0.clone();
+        }
+        let sessions = Sessions::from_ref(state);
+        let now = sessions.now();
+        sessions.open(&parts.headers, now)
+    }
+}
+
+impl<S> OptionalFromRequestParts<S> for Session
+where
+    Sessions: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(
+            <Session as FromRequestParts<S>>::from_request_parts(parts, state)
+                .await
+                .ok(),
+        )
+    }
+}
+
+/// What [`renew`] found, so the extractor does not open the token twice.
+#[derive(Clone)]
+struct Opened(Result<Session, SessionRejection>);
+
+/// Why a request has no valid session. Responds `401 Unauthorized` with a
+/// short fixed body; the variant is for logging and never sent.
+///
+/// # Example
+/// ```
+/// use axum::response::IntoResponse;
+/// use sealed_session_axum::SessionRejection;
+/// assert_eq!(SessionRejection::Missing.into_response().status(), 401);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionRejection {
+    /// No session cookie in the request.
+    Missing,
+    /// The `Cookie` header could not be read (too large, ambiguous, bad bytes).
+    Cookie(CookieHeaderError),
+    /// The token did not open (malformed, unauthenticated, expired, ...).
+    Token(Error),
+}
+
+impl fmt::Display for SessionRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionRejection::Missing => f.write_str("no session cookie"),
+            SessionRejection::Cookie(e) => write!(f, "session cookie unreadable: {e}"),
+            SessionRejection::Token(e) => write!(f, "session token refused: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for SessionRejection {}
+
+impl IntoResponse for SessionRejection {
+    fn into_response(self) -> Response {
+        (StatusCode::UNAUTHORIZED, "401 Unauthorized\n").into_response()
+    }
+}
+
+/// A session could not be sealed. Responds `500 Internal Server Error`.
+///
+/// # Example
+/// ```
+/// # use sealed_session::{Key, KeyRing};
+/// let s = sealed_session_axum::Sessions::builder(KeyRing::new(Key::generate())).build();
+/// assert!(s.start("").is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionError(pub Error);
+
+impl From<Error> for SessionError {
+    fn from(e: Error) -> Self {
+        SessionError(e)
+    }
+}
+
+impl fmt::Display for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not seal a session: {}", self.0)
+    }
+}
+
+impl std::error::Error for SessionError {}
+
+impl IntoResponse for SessionError {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "500 Internal Server Error\n",
+        )
+            .into_response()
+    }
+}
+
+/// A response part that sets the session cookie. Returned by
+/// [`Sessions::start`].
+#[derive(Clone, Debug)]
+pub struct SetSessionCookie {
+    token: String,
+    value: HeaderValue,
+    expires_at: Timestamp,
+}
+
+impl SetSessionCookie {
+    /// The sealed token (for API clients that do not use cookies).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The `Set-Cookie` header value.
+    pub fn header_value(&self) -> &HeaderValue {
+        &self.value
+    }
+
+    /// When the token expires (its `exp`).
+    pub fn expires_at(&self) -> Timestamp {
+        self.expires_at
+    }
+}
+
+impl IntoResponseParts for SetSessionCookie {
+    type Error = std::convert::Infallible;
+
+    fn into_response_parts(self, mut res: ResponseParts) -> Result<ResponseParts, Self::Error> {
+        res.headers_mut().append(SET_COOKIE, self.value);
+        Ok(res)
+    }
+}
+
+/// A response part that deletes the session cookie. Returned by
+/// [`Sessions::end`].
+#[derive(Clone, Debug)]
+pub struct ClearSessionCookie {
+    value: HeaderValue,
+}
+
+impl ClearSessionCookie {
+    /// The `Set-Cookie` header value.
+    pub fn header_value(&self) -> &HeaderValue {
+        &self.value
+    }
+}
+
+impl IntoResponseParts for ClearSessionCookie {
+    type Error = std::convert::Infallible;
+
+    fn into_response_parts(self, mut res: ResponseParts) -> Result<ResponseParts, Self::Error> {
+        res.headers_mut().append(SET_COOKIE, self.value);
+        Ok(res)
+    }
+}
+
+/// Middleware: opens the session once for the request (the [`Session`]
+/// extractor reuses it) and, when the handler answered with a success or
+/// redirect status and did not set or clear the cookie itself, re-seals a
+/// session that is past its renewal point.
+///
+/// Use with [`axum::middleware::from_fn_with_state`].
+///
+/// # Example
+/// ```
+/// use axum::{middleware, routing::get, Router};
+/// use sealed_session_axum::{renew, Session, Sessions};
+/// let sessions = Sessions::builder(sealed_session::KeyRing::new(sealed_session::Key::generate())).build();
+/// let app: Router = Router::new()
+///     .route("/me", get(|s: Session| async move { s.user_id().to_owned() }))
+///     .layer(middleware::from_fn_with_state(sessions.clone(), renew))
+///     .with_state(sessions);
+/// # let _ = app;
+/// ```
+pub async fn renew(State(sessions): State<Sessions>, mut req: Request, next: Next) -> Response {
+    let now = sessions.now();
+    let opened = sessions.open(req.headers(), now);
+    let due = match &opened {
+        Ok(session) if sessions.needs_renewal(session, now) => Some(session.clone()),
+        _ => None,
+    };
+    req.extensions_mut().insert(Opened(opened));
+    let mut res = next.run(req).await;
+    let Some(session) = due else {
+        return res;
+    };
+    let ok = res.status().is_success() || res.status().is_redirection();
+    if !ok || sets_cookie(res.headers(), sessions.cookie().name()) {
+        return res;
+    }
+    // Past the absolute lifetime renewal fails; the session then simply
+    // runs to its expiry.
+    if let Ok(set) = sessions.renew(&session, now) {
+        res.headers_mut().append(SET_COOKIE, set.value);
+    }
+    res
+}
+
+/// Whether the response already sets (or clears) our cookie.
+fn sets_cookie(headers: &HeaderMap, name: &str) -> bool {
+    headers.get_all(SET_COOKIE).iter().any(|v| {
+        let b = v.as_bytes();
+        b.len() > name.len() && b.starts_with(name.as_bytes()) && b.get(name.len()) == Some(&b'=')
+    })
+}
