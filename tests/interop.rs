@@ -226,3 +226,18 @@ fn key_ring_footers_interoperate() {
         LocalToken::encrypt(&theirs, claims.as_bytes(), Some(other_footer.as_bytes())).unwrap();
     assert_eq!(ring.open_at(&token, now), Err(Error::UnknownKey));
 }
+
+/// Where the two differ, we are the stricter: pasetors reads a trailing
+/// `.` as an empty footer and opens the token; we refuse the empty part
+/// before any cryptography.
+#[test]
+fn an_empty_footer_part_is_refused_here_but_not_by_pasetors() {
+    let (ours, theirs) = keys(5);
+    let token = format!("{}.", format::seal(&ours, b"{}", b"").unwrap());
+    let untrusted = pasetors::token::UntrustedToken::<Local, V2>::try_from(token.as_str()).unwrap();
+    assert!(LocalToken::decrypt(&theirs, &untrusted, None).is_ok());
+    assert_eq!(
+        format::open(&ours, &token),
+        Err(Error::Malformed(sealed_session::Malformed::Parts))
+    );
+}
