@@ -8,13 +8,19 @@
 
 use libfuzzer_sys::fuzz_target;
 use sealed_session::{format, ClaimsError, Error, Key, Timestamp};
-use sealed_session_fuzz::{check_claims, json_has_audience, json_rejects, now, VECTOR_KEY};
+use sealed_session_fuzz::{
+    check_claims, json_has_audience, json_rejects, json_unclear, now, VECTOR_KEY,
+};
 
 fuzz_target!(|payload: &[u8]| {
     let key = Key::from_bytes(VECTOR_KEY);
     let token = format::__seal_with_nonce_seed(&key, &[7; 24], payload, b"");
     let now = now();
-    match key.open_at(&token, now) {
+    let got = key.open_at(&token, now);
+    if json_unclear(payload) {
+        return;
+    }
+    match got {
         Ok(claims) => check_claims(payload, &claims, now),
         Err(Error::TokenTooLarge) => assert!(token.len() > format::DEFAULT_MAX_TOKEN_LEN),
         Err(Error::InvalidClaims(ClaimsError::Duplicate(name))) => {
