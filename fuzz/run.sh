@@ -9,7 +9,9 @@
 # corpus size) is printed. Exits non-zero at the first target that finds a
 # crash, a timeout (an input taking over FUZZ_TIMEOUT seconds, default 10) or
 # an out-of-memory; the input is saved under fuzz/artifacts/<target>/.
-# Extra libFuzzer flags can be passed in FUZZ_ARGS (e.g. "-jobs=2 -workers=2").
+# Extra libFuzzer flags can be passed in FUZZ_ARGS (e.g. "-fork=2"), extra
+# cargo-fuzz build flags in FUZZ_BUILD_ARGS (e.g. "--no-default-features" to
+# fuzz the RustCrypto AEAD backend instead of *ring*).
 set -euo pipefail
 
 secs="${1:-60}"
@@ -22,7 +24,8 @@ mapfile -t all < <(cargo fuzz list)
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
 
 python3 seed_corpus.py "${targets[@]}"
-cargo fuzz build
+# shellcheck disable=SC2086
+cargo fuzz build ${FUZZ_BUILD_ARGS:-}
 mkdir -p logs
 
 total=0
@@ -30,7 +33,7 @@ for t in "${targets[@]}"; do
   log="logs/$t.log"
   start=$(date +%s)
   # shellcheck disable=SC2086
-  if ! cargo fuzz run "$t" -- -max_total_time="$secs" -timeout="${FUZZ_TIMEOUT:-10}" \
+  if ! cargo fuzz run ${FUZZ_BUILD_ARGS:-} "$t" -- -max_total_time="$secs" -timeout="${FUZZ_TIMEOUT:-10}" \
       -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1; then
     echo "FUZZ FAILURE in target $t (log: fuzz/$log):" >&2
     tail -n 60 "$log" >&2

@@ -35,8 +35,6 @@ use alloc::vec::Vec;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use blake2::digest::{consts::U24, Mac};
 use blake2::Blake2bMac;
-use chacha20poly1305::aead::AeadInPlace;
-use chacha20poly1305::{Tag, XNonce};
 
 use crate::error::{Error, Malformed};
 use crate::key::Key;
@@ -148,6 +146,26 @@ impl<'a> UntrustedToken<'a> {
         }
     }
 
+    /// Decode the footer (on the stack when it is small) and hand it to `f`.
+    /// **Unauthenticated**, as [`UntrustedToken::untrusted_footer`]; this is
+    /// the allocation-free form the open path uses to route to a key.
+    pub(crate) fn with_untrusted_footer<R>(
+        &self,
+        f: impl FnOnce(&[u8]) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let Some(b64) = self.untrusted_footer else {
+            return f(&[]);
+        };
+        if decoded_len(b64.len())? <= STACK_FOOTER {
+            let mut buf = [0u8; STACK_FOOTER];
+            let footer = Base64UrlUnpadded::decode(b64.as_bytes(), &mut buf)
+                .map_err(|_| Error::Malformed(Malformed::Base64))?;
+            f(footer)
+        } else {
+            f(&decode_b64_vec(b64)?)
+        }
+    }
+
     /// Authenticate and decrypt with `key`.
     ///
     /// # Errors
@@ -218,7 +236,8 @@ fn open_in<'b>(
     Ok(ciphertext)
 }
 
-/// The one AEAD decryption the format performs: XChaCha20-Poly1305 in place.
+/// The one AEAD decryption the format performs: XChaCha20-Poly1305 in place
+/// (see the `aead` module for the implementation).
 fn aead_open(
     key: &Key,
     nonce: &[u8],
@@ -226,25 +245,18 @@ fn aead_open(
     ciphertext: &mut [u8],
     tag: &[u8],
 ) -> Result<(), Error> {
-    if nonce.len() != NONCE_LEN || tag.len() != TAG_LEN {
+    let (Ok(nonce), Ok(tag)) = (
+        <&[u8; NONCE_LEN]>::try_from(nonce),
+        <&[u8; TAG_LEN]>::try_from(tag),
+    ) else {
         return Err(Error::Unauthenticated);
-    }
-    key.cipher
-        .decrypt_in_place_detached(
-            XNonce::from_slice(nonce),
-            aad,
-            ciphertext,
-            Tag::from_slice(tag),
-        )
-        .map_err(|_| Error::Unauthenticated)
+    };
+    crate::aead::open(key, nonce, aad, ciphertext, tag).map_err(|()| Error::Unauthenticated)
 }
 
 /// The one AEAD encryption the format performs: XChaCha20-Poly1305 in place.
 fn aead_seal(key: &Key, nonce: &[u8; NONCE_LEN], aad: &[u8], msg: &mut [u8]) -> [u8; TAG_LEN] {
-    key.cipher
-        .encrypt_in_place_detached(XNonce::from_slice(nonce), aad, msg)
-        .unwrap_or_else(|_| unreachable!("XChaCha20-Poly1305 accepts any message below 256 GiB"))
-        .into()
+    crate::aead::seal(key, nonce, aad, msg)
 }
 
 /// The format's AEAD calls, exposed only for this crate's Wycheproof runner.
@@ -405,16 +417,10 @@ fn seal_in(
     out
 }
 
-/// Append the base64url encoding of `bytes` without an intermediate heap copy.
+/// Append the base64url encoding of `bytes` without an intermediate heap copy
+/// (the token's parts are public: the fast, non-constant-time codec).
 fn push_b64(out: &mut String, bytes: &[u8]) {
-    let mut chunk = [0u8; 4 * 64];
-    // 48 input bytes encode to exactly 64 characters with no partial block.
-    for piece in bytes.chunks(48 * 4) {
-        match Base64UrlUnpadded::encode(piece, &mut chunk) {
-            Ok(s) => out.push_str(s),
-            Err(_) => unreachable!("chunk holds the encoding of 192 bytes"),
-        }
-    }
+    crate::b64::encode_into(out, bytes);
 }
 
 /// The deterministic seal, exposed only for this crate's vector tests.
@@ -451,6 +457,40 @@ mod tests {
             let got = with_pae(&nonce, &footer, |a| a.to_vec());
             assert_eq!(got, __pae(&[HEADER.as_bytes(), &nonce, &footer]));
         }
+    }
+
+    #[test]
+    fn stack_footer_decoding_matches_the_vec_form() {
+        let key = Key::from_bytes([4; 32]);
+        for len in [
+            1usize,
+            2,
+            3,
+            50,
+            STACK_FOOTER - 1,
+            STACK_FOOTER,
+            STACK_FOOTER + 1,
+            700,
+        ] {
+            let footer = vec![0xC3u8; len];
+            let t = seal_with_seed(&key, &[2; 24], b"{}", &footer);
+            let u = UntrustedToken::parse(&t).unwrap();
+            let got = u.with_untrusted_footer(|f| Ok(f.to_vec())).unwrap();
+            assert_eq!(got, u.untrusted_footer().unwrap());
+            assert_eq!(got, footer);
+        }
+        // Non-canonical or invalid base64 is refused by both forms.
+        for bad in ["v2.local.AAAA.AB", "v2.local.AAAA.A*", "v2.local.AAAA.AAA="] {
+            let u = UntrustedToken::parse(bad).unwrap();
+            let want = u.untrusted_footer().unwrap_err();
+            assert_eq!(
+                u.with_untrusted_footer(|_| Ok(())).unwrap_err(),
+                want,
+                "{bad}"
+            );
+        }
+        let none = UntrustedToken::parse("v2.local.AAAA").unwrap();
+        assert_eq!(none.with_untrusted_footer(|f| Ok(f.len())).unwrap(), 0);
     }
 
     #[test]

@@ -10,6 +10,8 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod aead;
+mod b64;
 mod claims;
 pub mod cookie;
 mod error;

@@ -752,8 +752,17 @@ impl<'a, T: Serialize + ?Sized> NewSession<'a, T> {
     /// not serialize to a JSON object or `not_before` is not before `exp`.
     #[cfg(feature = "std")]
     pub fn seal(&self, keys: &impl KeySource, now: Timestamp) -> Result<String, Error> {
-        let payload = self.payload(SessionId::random()?, now)?;
-        seal_within(keys, &payload, self.policy.max_token_len, None)
+        // The session id and the nonce seed in one draw: one fork check.
+        let mut fresh: [u8; SessionId::LEN + format::NONCE_LEN] = crate::rng::random()?;
+        let (jti, seed) = fresh.split_at(SessionId::LEN);
+        let (mut jti_bytes, mut seed_bytes) = ([0u8; SessionId::LEN], [0u8; format::NONCE_LEN]);
+        jti_bytes.copy_from_slice(jti);
+        seed_bytes.copy_from_slice(seed);
+        zeroize::Zeroize::zeroize(&mut fresh);
+        let payload = self.payload(SessionId::from_bytes(jti_bytes), now)?;
+        let sealed = seal_within(keys, &payload, self.policy.max_token_len, Some(&seed_bytes));
+        zeroize::Zeroize::zeroize(&mut seed_bytes);
+        sealed
     }
 
     pub(crate) fn payload(&self, jti: SessionId, now: Timestamp) -> Result<Vec<u8>, Error> {
@@ -775,8 +784,8 @@ pub(crate) fn sealed_len(payload_len: usize, footer_len: usize) -> usize {
     format::HEADER.len() + b64(format::NONCE_LEN + payload_len + format::TAG_LEN) + footer
 }
 
-/// Seal `payload` if the token fits in `max_len`; with `seed` (tests only)
-/// instead of fresh randomness.
+/// Seal `payload` if the token fits in `max_len`; with `seed` (a fresh one
+/// drawn by the caller, or a fixed one in tests) instead of drawing one.
 #[cfg_attr(not(feature = "std"), allow(unused_variables, dead_code))]
 pub(crate) fn seal_within(
     keys: &impl KeySource,
@@ -838,9 +847,10 @@ pub(crate) fn open_payload<R>(
     f: impl FnOnce(&[u8]) -> Result<R, Error>,
 ) -> Result<R, Error> {
     let untrusted = UntrustedToken::parse_with_max_len(token, max_len)?;
-    let untrusted_footer = untrusted.untrusted_footer()?;
-    let key = keys.opening_key(&untrusted_footer)?;
-    untrusted.open_with(key, &untrusted_footer, f)
+    untrusted.with_untrusted_footer(|untrusted_footer| {
+        let key = keys.opening_key(untrusted_footer)?;
+        untrusted.open_with(key, untrusted_footer, f)
+    })
 }
 
 /// The two-line path's claims payload with a given session id (deterministic: for vector hooks).
