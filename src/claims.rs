@@ -562,7 +562,10 @@ pub(crate) fn parse_payload(payload: &[u8]) -> Result<Claims, Error> {
 pub(crate) fn parse_registered(payload: &[u8]) -> Result<Registered<'_>, Error> {
     let field: Cell<Option<&'static str>> = Cell::new(None);
     let duplicate = Cell::new(false);
-    let mut de = serde_json::Deserializer::from_slice(payload);
+    // JSON is UTF-8 (RFC 8259). Validate it up front: serde_json's slice
+    // reader skips the strings of ignored claims without checking them.
+    let text = core::str::from_utf8(payload).map_err(|_| ClaimsError::NotJson)?;
+    let mut de = serde_json::Deserializer::from_str(text);
     let raw = de
         .deserialize_map(RawVisitor {
             field: &field,
@@ -1064,6 +1067,33 @@ mod tests {
         for (json, want) in cases {
             assert_eq!(parse_payload(json.as_bytes()).unwrap_err(), *want, "{json}");
         }
+    }
+
+    #[test]
+    fn refuses_invalid_utf8_anywhere() {
+        // Found by the `open_claims` fuzz target: invalid UTF-8 inside an
+        // ignored claim's string was accepted.
+        let ok = br#"{"data":"this is x","sub":"7","exp":"2039-01-01T00:00:00Z"}"#;
+        assert!(parse_payload(ok).is_ok());
+        let at = ok.iter().position(|&b| b == b'x').unwrap();
+        for bad in [0x85u8, 0xff, 0xc0, 0xed] {
+            let mut p = ok.to_vec();
+            p[at] = bad;
+            assert_eq!(
+                parse_payload(&p),
+                Err(ClaimsError::NotJson.into()),
+                "{bad:#x}"
+            );
+        }
+        // Also in a claim the crate reads, and outside strings.
+        assert_eq!(
+            parse_payload(b"{\"sub\":\"\xff\",\"exp\":\"2039-01-01T00:00:00Z\"}"),
+            Err(ClaimsError::NotJson.into())
+        );
+        assert_eq!(
+            parse_payload(b"{\"sub\":\"7\",\"exp\":\"2039-01-01T00:00:00Z\"}\xff"),
+            Err(ClaimsError::NotJson.into())
+        );
     }
 
     #[test]
