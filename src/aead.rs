@@ -143,26 +143,8 @@ mod ring_impl {
 #[cfg(all(test, feature = "ring"))]
 mod tests {
     use super::*;
-    use alloc::vec::Vec;
 
-    /// A small deterministic generator for test inputs (xorshift64*).
-    struct Gen(u64);
-    impl Gen {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-        fn bytes(&mut self, n: usize) -> Vec<u8> {
-            (0..n).map(|_| self.next() as u8).collect()
-        }
-        fn array<const N: usize>(&mut self) -> [u8; N] {
-            let mut a = [0u8; N];
-            a.iter_mut().for_each(|b| *b = self.next() as u8);
-            a
-        }
-    }
+    use crate::test_util::Gen;
 
     /// Differential test: the `ring` path and RustCrypto agree on every tag
     /// and ciphertext, accept each other's output, and reject the same

@@ -47,16 +47,7 @@ mod tests {
     use alloc::vec::Vec;
     use base64ct::{Base64UrlUnpadded, Encoding};
 
-    /// A small deterministic generator (xorshift64*).
-    struct Gen(u64);
-    impl Gen {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-    }
+    use crate::test_util::Gen;
 
     #[test]
     fn encodes_like_base64ct() {

@@ -23,6 +23,8 @@ mod load;
 mod paserk;
 mod rng;
 mod session;
+#[cfg(test)]
+mod test_util;
 mod time;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
