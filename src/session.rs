@@ -793,14 +793,20 @@ pub(crate) fn seal_within(
     max_len: usize,
     seed: Option<&[u8; format::NONCE_LEN]>,
 ) -> Result<String, Error> {
-    let (key, footer) = keys.sealing_key();
+    let (key, footer, footer_b64) = keys.sealing_key();
     if sealed_len(payload.len(), footer.len()) > max_len {
         return Err(Error::OverSizeBudget);
     }
+    let footer = match footer_b64 {
+        Some(text) => format::Footer::pre_encoded(footer, text),
+        None => format::Footer::encode(footer),
+    };
     match seed {
-        Some(seed) => Ok(format::seal_with_seed(key, seed, payload, footer)),
+        Some(seed) => Ok(format::seal_with_seed_and_footer(
+            key, seed, payload, footer,
+        )),
         #[cfg(feature = "std")]
-        None => format::seal(key, payload, footer),
+        None => format::seal_with_footer(key, payload, footer),
         #[cfg(not(feature = "std"))]
         None => Err(Error::Rng),
     }
@@ -811,14 +817,23 @@ pub(crate) fn seal_within(
 ///
 /// This trait is sealed: it is implemented by this crate's key types only.
 pub trait KeySource: private::Sealed {
-    /// The key that seals, and the footer to seal with it (empty for none).
+    /// The key that seals, the footer to seal with it (empty for none) and,
+    /// if precomputed, the footer's base64url text.
     #[doc(hidden)]
-    fn sealing_key(&self) -> (&Key, &[u8]);
+    fn sealing_key(&self) -> (&Key, &[u8], Option<&str>);
 
     /// The one key that may open a token whose **unauthenticated** footer is
     /// `untrusted_footer`. Never tries more than one key.
     #[doc(hidden)]
     fn opening_key(&self, untrusted_footer: &[u8]) -> Result<&Key, Error>;
+
+    /// A shortcut before decoding: if `untrusted_footer_b64` is exactly the
+    /// text of a footer this source writes, the one key for it and that
+    /// footer's bytes (what strict decoding of the text would give).
+    #[doc(hidden)]
+    fn opening_key_by_footer_text(&self, _untrusted_footer_b64: &str) -> Option<(&Key, &[u8])> {
+        None
+    }
 }
 
 mod private {
@@ -828,8 +843,8 @@ mod private {
 }
 
 impl KeySource for Key {
-    fn sealing_key(&self) -> (&Key, &[u8]) {
-        (self, b"")
+    fn sealing_key(&self) -> (&Key, &[u8], Option<&str>) {
+        (self, b"", None)
     }
 
     /// A single key opens any token, with or without a footer: the footer is
@@ -847,6 +862,12 @@ pub(crate) fn open_payload<R>(
     f: impl FnOnce(&[u8]) -> Result<R, Error>,
 ) -> Result<R, Error> {
     let untrusted = UntrustedToken::parse_with_max_len(token, max_len)?;
+    if let Some((key, footer)) = untrusted
+        .untrusted_footer_b64()
+        .and_then(|text| keys.opening_key_by_footer_text(text))
+    {
+        return untrusted.open_with(key, footer, f);
+    }
     untrusted.with_untrusted_footer(|untrusted_footer| {
         let key = keys.opening_key(untrusted_footer)?;
         untrusted.open_with(key, untrusted_footer, f)
