@@ -26,7 +26,10 @@
 //! Unknown claims are ignored by the registered-claims reader; a registered
 //! claim with the wrong JSON type, or a duplicate, is refused. The reader
 //! borrows every string from the decrypted payload buffer: the only heap
-//! allocation of an open is the returned user id.
+//! allocation of an open is the returned user id. Payloads in the exact
+//! shape this crate writes (registered claims only, no escapes, no
+//! whitespace) are read by a small scanner; anything else by serde_json,
+//! which also decides every error.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
@@ -592,28 +595,34 @@ pub(crate) fn parse_registered_serde(payload: &[u8]) -> Result<Registered<'_>, E
 /// whitespace, duplicates, `{}` and trailing bytes all return `None`.
 ///
 /// Sound because what it accepts is valid JSON that serde_json reads to the
-/// same [`Raw`]: a JSON string with no escape and no control character
-/// (RFC 8259 section 7) stands for exactly its raw bytes, so borrowing them
-/// is its value; a name without escapes is its own text, so the exact match
-/// on a registered name is the match serde_json's reader makes. `text` is
-/// valid UTF-8 already, and every slice boundary sits at an ASCII `"`, so
-/// every slice is on a char boundary.
+/// same [`Raw`] (the tests and the `claims_fast` fuzz target check this):
+/// a JSON string with no escape and no control character (RFC 8259
+/// section 7) stands for exactly its raw bytes, so borrowing them is its
+/// value; a name is matched as the exact text `"sub":` (so escaped names,
+/// like any other name, go to serde_json); a repeated name is left to
+/// serde_json, which refuses it. `text` is valid UTF-8 already, and every
+/// slice kept is cut next to an ASCII `"` or `:`, so on a char boundary;
+/// where the input is not ASCII, `split_at_checked` returns `None` rather
+/// than panic.
 fn fast_raw(text: &str) -> Option<Raw<'_>> {
     let mut raw = Raw::default();
     let mut rest = text.strip_prefix('{')?;
     loop {
-        let (name, after) = plain_string(rest)?;
-        let (value, after) = plain_string(after.strip_prefix(':')?)?;
+        // Every registered name is three ASCII letters: `"sub":` is six
+        // bytes. (Six bytes of something else may end inside a character:
+        // `None`, as for any unknown name.)
+        let (name, after) = rest.split_at_checked(6)?;
         let slot = match name {
-            "sub" => &mut raw.sub,
-            "exp" => &mut raw.exp,
-            "iat" => &mut raw.iat,
-            "nbf" => &mut raw.nbf,
-            "sst" => &mut raw.sst,
-            "jti" => &mut raw.jti,
-            "aud" => &mut raw.aud,
+            "\"sub\":" => &mut raw.sub,
+            "\"exp\":" => &mut raw.exp,
+            "\"iat\":" => &mut raw.iat,
+            "\"nbf\":" => &mut raw.nbf,
+            "\"sst\":" => &mut raw.sst,
+            "\"jti\":" => &mut raw.jti,
+            "\"aud\":" => &mut raw.aud,
             _ => return None,
         };
+        let (value, after) = plain_string(after)?;
         if slot.is_some() {
             return None;
         }
@@ -1525,6 +1534,10 @@ mod tests {
             "{\"sub\":\"7\",}",
             "{\"sub\":\"7\",\"sub\":\"7\"}",
             "{\"sub\":\"7\",\"x\":\"7\"}",
+            "{\"\\u0073ub\":\"7\"}",
+            "{\"ééé\":\"7\"}",
+            "{\"sub\"\u{e9}\"7\"}",
+            "{\"subject\":\"7\"}",
             "{\"sub\":\"7\\\"\"}",
             "{\"sub\":\"7\u{1}\"}",
             "{\"sub\":7}",
