@@ -673,7 +673,7 @@ pub fn __claims_paths(payload: &[u8]) -> __ClaimsPaths<'_> {
     };
     let text = core::str::from_utf8(payload).map_err(|_| ClaimsError::NotJson.into());
     __ClaimsPaths {
-        fast: text.clone().ok().and_then(fast_raw).map(Raw::fields),
+        fast: text.ok().and_then(fast_raw).map(Raw::fields),
         serde: text.and_then(serde_raw).map(Raw::fields),
         parsed: owned(parse_registered(payload)),
         parsed_serde: owned(parse_registered_serde(payload)),
