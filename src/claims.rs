@@ -402,6 +402,57 @@ pub(crate) struct NewClaims<'a> {
     pub(crate) aud: Option<&'a str>,
 }
 
+/// Where a payload is written: a `Vec`, or a fixed buffer on the stack.
+pub(crate) trait Out {
+    /// Append `bytes`.
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Out for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// A payload buffer on the stack that records an overflow instead of
+/// growing (the caller then writes the payload again into a `Vec`).
+pub(crate) struct StackOut<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+    overflow: bool,
+}
+
+impl<const N: usize> StackOut<N> {
+    pub(crate) fn new() -> Self {
+        StackOut {
+            buf: [0; N],
+            len: 0,
+            overflow: false,
+        }
+    }
+
+    /// What was written, or `None` if it did not fit.
+    pub(crate) fn written(&self) -> Option<&[u8]> {
+        if self.overflow {
+            return None;
+        }
+        self.buf.get(..self.len)
+    }
+}
+
+impl<const N: usize> Out for StackOut<N> {
+    fn put(&mut self, bytes: &[u8]) {
+        let end = self.len + bytes.len();
+        match self.buf.get_mut(self.len..end) {
+            Some(dst) if !self.overflow => {
+                dst.copy_from_slice(bytes);
+                self.len = end;
+            }
+            _ => self.overflow = true,
+        }
+    }
+}
+
 /// Write the payload: the registered claims, then the custom claims (if
 /// `custom` serializes to a non-empty JSON object), into `out`.
 ///
@@ -414,7 +465,24 @@ pub(crate) fn write_payload<T: Serialize + ?Sized>(
     c: &NewClaims<'_>,
     custom: Option<&T>,
 ) -> Result<(), Error> {
-    out.extend_from_slice(b"{\"sub\":");
+    write_registered(out, c);
+    if let Some(custom) = custom {
+        append_custom(out, custom)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// The payload without custom claims ([`write_payload`] with `None`), into
+/// any [`Out`].
+pub(crate) fn write_registered_payload<O: Out>(out: &mut O, c: &NewClaims<'_>) {
+    write_registered(out, c);
+    out.put(b"}");
+}
+
+/// The registered claims, without the object's closing brace.
+fn write_registered<O: Out>(out: &mut O, c: &NewClaims<'_>) {
+    out.put(b"{\"sub\":");
     write_json_string(out, c.sub);
     for (name, t) in [
         (&b",\"exp\":\""[..], Some(c.exp)),
@@ -425,23 +493,18 @@ pub(crate) fn write_payload<T: Serialize + ?Sized>(
         (b",\"sst\":\"", (c.sst != c.iat).then_some(c.sst)),
     ] {
         if let Some(t) = t {
-            out.extend_from_slice(name);
+            out.put(name);
             push_time(out, t);
-            out.push(b'"');
+            out.put(b"\"");
         }
     }
-    out.extend_from_slice(b",\"jti\":\"");
-    c.jti.with_str(|s| out.extend_from_slice(s.as_bytes()));
-    out.push(b'"');
+    out.put(b",\"jti\":\"");
+    c.jti.with_str(|s| out.put(s.as_bytes()));
+    out.put(b"\"");
     if let Some(aud) = c.aud {
-        out.extend_from_slice(b",\"aud\":");
+        out.put(b",\"aud\":");
         write_json_string(out, aud);
     }
-    if let Some(custom) = custom {
-        append_custom(out, custom)?;
-    }
-    out.push(b'}');
-    Ok(())
 }
 
 /// Serialize `custom` after the registered claims, check its keys, and
@@ -505,22 +568,22 @@ fn custom_members(json: &[u8]) -> Result<usize, Error> {
     }
 }
 
-fn push_time(out: &mut Vec<u8>, t: Timestamp) {
-    struct W<'a>(&'a mut Vec<u8>);
-    impl fmt::Write for W<'_> {
+fn push_time<O: Out>(out: &mut O, t: Timestamp) {
+    struct W<'a, O>(&'a mut O);
+    impl<O: Out> fmt::Write for W<'_, O> {
         fn write_str(&mut self, s: &str) -> fmt::Result {
-            self.0.extend_from_slice(s.as_bytes());
+            self.0.put(s.as_bytes());
             Ok(())
         }
     }
-    // Writing into a Vec cannot fail.
+    // Writing into an `Out` cannot fail (a full `StackOut` records it).
     let _ = t.write_rfc3339(&mut W(out));
 }
 
 /// A JSON string literal (RFC 8259): escapes `"`, `\` and control characters.
-pub(crate) fn write_json_string(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn write_json_string<O: Out>(out: &mut O, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push(b'"');
+    out.put(b"\"");
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
@@ -533,18 +596,17 @@ pub(crate) fn write_json_string(out: &mut Vec<u8>, s: &str) {
             0..=0x1f => b"",
             _ => continue,
         };
-        out.extend_from_slice(&bytes[start..i]);
+        out.put(bytes.get(start..i).unwrap_or_default());
         if esc.is_empty() {
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 0xf)]);
+            out.put(b"\\u00");
+            out.put(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
         } else {
-            out.extend_from_slice(esc);
+            out.put(esc);
         }
         start = i + 1;
     }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
+    out.put(bytes.get(start..).unwrap_or_default());
+    out.put(b"\"");
 }
 
 /// Parse authenticated payload bytes into [`Claims`] with the default
@@ -982,6 +1044,60 @@ mod tests {
         assert_eq!((r.exp, r.iat, r.sst), (c.exp, Some(c.iat), Some(c.sst)));
         assert_eq!((r.nbf, r.jti), (None, Some(c.jti)));
         assert_eq!(r.aud.as_deref(), Some("app\"1"));
+    }
+
+    #[test]
+    fn the_stack_writer_writes_what_the_vec_writer_writes_or_reports_overflow() {
+        let mut g = crate::test_util::Gen(7);
+        let pieces = [
+            "a",
+            "é",
+            "\"",
+            "\\",
+            "\n",
+            "\u{1}",
+            "\u{1f}",
+            "xyz",
+            "\u{10348}",
+        ];
+        let (mut fit, mut spilled) = (0, 0);
+        for i in 0..600 {
+            let n = (g.next() % 160) as usize;
+            let sub: String = (0..n)
+                .map(|_| pieces[(g.next() % pieces.len() as u64) as usize])
+                .collect();
+            let aud = (i % 3 == 0).then_some("app\"x");
+            let mut c = new_claims(&sub, aud);
+            if i % 2 == 0 {
+                c.nbf = Some(c.iat);
+                c.sst = c.iat;
+            }
+            let mut want = Vec::new();
+            write_payload::<()>(&mut want, &c, None).unwrap();
+            let mut stack = StackOut::<256>::new();
+            write_registered_payload(&mut stack, &c);
+            match stack.written() {
+                Some(got) => {
+                    assert_eq!(got, &want[..], "{sub:?}");
+                    fit += 1;
+                }
+                None => {
+                    assert!(want.len() > 256, "{} bytes overflowed", want.len());
+                    spilled += 1;
+                }
+            }
+        }
+        assert!(fit > 100 && spilled > 100, "{fit} fit, {spilled} spilled");
+
+        // The exact boundary: 256 bytes fit, 257 do not.
+        let mut base = Vec::new();
+        write_payload::<()>(&mut base, &new_claims("", None), None).unwrap();
+        for (extra, fits) in [(0, true), (1, false)] {
+            let sub = "a".repeat(256 - base.len() + extra);
+            let mut stack = StackOut::<256>::new();
+            write_registered_payload(&mut stack, &new_claims(&sub, None));
+            assert_eq!(stack.written().map(<[u8]>::len), fits.then_some(256));
+        }
     }
 
     #[test]

@@ -36,6 +36,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use blake2::digest::{consts::U24, Mac};
 use blake2::Blake2bMac;
 
+use crate::b64;
 use crate::error::{Error, Malformed};
 use crate::key::Key;
 
@@ -343,8 +344,18 @@ pub fn __pae(pieces: &[&[u8]]) -> Vec<u8> {
 /// ```
 #[cfg(feature = "std")]
 pub fn seal(key: &Key, payload: &[u8], footer: &[u8]) -> Result<String, Error> {
+    seal_with_footer(key, payload, Footer::encode(footer))
+}
+
+/// [`seal`] with a possibly pre-encoded footer.
+#[cfg(feature = "std")]
+pub(crate) fn seal_with_footer(
+    key: &Key,
+    payload: &[u8],
+    footer: Footer<'_>,
+) -> Result<String, Error> {
     let seed = crate::rng::nonce_seed()?;
-    Ok(seal_with_seed(key, &seed, payload, footer))
+    Ok(seal_with_seed_and_footer(key, &seed, payload, footer))
 }
 
 /// Open a token with the default length limit.
@@ -367,11 +378,46 @@ pub fn open(key: &Key, token: &str) -> Result<Opened, Error> {
 
 /// The deterministic core of sealing: the nonce seed is an input.
 /// Crate-private: a caller-chosen seed must never reach the public API.
+#[cfg(any(test, feature = "__internal-test"))]
 pub(crate) fn seal_with_seed(
     key: &Key,
     seed: &[u8; NONCE_LEN],
     payload: &[u8],
     footer: &[u8],
+) -> String {
+    seal_with_seed_and_footer(key, seed, payload, Footer::encode(footer))
+}
+
+/// A token's footer: its bytes (authenticated through PAE) and, when the
+/// caller has it already, their base64url text (written to the token as is).
+#[derive(Clone, Copy)]
+pub(crate) struct Footer<'a> {
+    bytes: &'a [u8],
+    b64: Option<&'a str>,
+}
+
+impl<'a> Footer<'a> {
+    /// A footer to be encoded while sealing.
+    pub(crate) fn encode(bytes: &'a [u8]) -> Self {
+        Footer { bytes, b64: None }
+    }
+
+    /// A footer with its precomputed encoding: `b64` must be the unpadded
+    /// base64url encoding of `bytes` (the key ring computes it once per key).
+    pub(crate) fn pre_encoded(bytes: &'a [u8], b64: &'a str) -> Self {
+        Footer {
+            bytes,
+            b64: Some(b64),
+        }
+    }
+}
+
+/// [`seal_with_seed`] with a possibly pre-encoded footer.
+pub(crate) fn seal_with_seed_and_footer(
+    key: &Key,
+    seed: &[u8; NONCE_LEN],
+    payload: &[u8],
+    footer: Footer<'_>,
 ) -> String {
     let body_len = NONCE_LEN + payload.len() + TAG_LEN;
     if body_len <= STACK_BODY {
@@ -387,7 +433,7 @@ fn seal_in(
     key: &Key,
     seed: &[u8; NONCE_LEN],
     payload: &[u8],
-    footer: &[u8],
+    footer: Footer<'_>,
     buf: &mut [u8],
 ) -> String {
     let (nonce_out, rest) = buf.split_at_mut(NONCE_LEN);
@@ -398,29 +444,27 @@ fn seal_in(
     let nonce: [u8; NONCE_LEN] = mac.finalize().into_bytes().into();
     nonce_out.copy_from_slice(&nonce);
     msg.copy_from_slice(payload);
-    let tag = with_pae(&nonce, footer, |aad| aead_seal(key, &nonce, aad, msg));
+    let tag = with_pae(&nonce, footer.bytes, |aad| aead_seal(key, &nonce, aad, msg));
     tag_out.copy_from_slice(&tag);
 
-    let footer_b64_len = if footer.is_empty() {
-        0
-    } else {
-        1 + Base64UrlUnpadded::encoded_len(footer)
+    let footer_b64_len = match (footer.bytes.is_empty(), footer.b64) {
+        (true, _) => 0,
+        (false, Some(text)) => 1 + text.len(),
+        (false, None) => 1 + b64::encoded_len(footer.bytes.len()),
     };
-    let mut out =
-        String::with_capacity(HEADER.len() + Base64UrlUnpadded::encoded_len(buf) + footer_b64_len);
-    out.push_str(HEADER);
-    push_b64(&mut out, buf);
-    if !footer.is_empty() {
-        out.push('.');
-        push_b64(&mut out, footer);
+    let mut out = Vec::with_capacity(HEADER.len() + b64::encoded_len(buf.len()) + footer_b64_len);
+    out.extend_from_slice(HEADER.as_bytes());
+    b64::encode_into(&mut out, buf);
+    if !footer.bytes.is_empty() {
+        out.push(b'.');
+        match footer.b64 {
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            None => b64::encode_into(&mut out, footer.bytes),
+        }
     }
-    out
-}
-
-/// Append the base64url encoding of `bytes` without an intermediate heap copy
-/// (the token's parts are public: the fast, non-constant-time codec).
-fn push_b64(out: &mut String, bytes: &[u8]) {
-    crate::b64::encode_into(out, bytes);
+    // The header and base64url are ASCII; the check is one pass over
+    // bytes this function just wrote.
+    String::from_utf8(out).unwrap_or_else(|_| unreachable!("a token is ASCII"))
 }
 
 /// The deterministic seal, exposed only for this crate's vector tests.

@@ -22,6 +22,8 @@ const FOOTER_OPEN: &[u8] = b"{\"kid\":\"";
 const FOOTER_CLOSE: &[u8] = b"\"}";
 /// Length of the footer this crate writes: `{"kid":"k2.lid.<44>"}`.
 const FOOTER_LEN: usize = FOOTER_OPEN.len() + LID_LEN + FOOTER_CLOSE.len();
+/// Length of that footer's base64url text in a token.
+const FOOTER_B64_LEN: usize = crate::b64::encoded_len(FOOTER_LEN);
 
 /// A set of keys for rotating without logging anyone out: exactly one
 /// **current** key seals, any number of **retired** keys only open.
@@ -91,19 +93,37 @@ const FOOTER_LEN: usize = FOOTER_OPEN.len() + LID_LEN + FOOTER_CLOSE.len();
 pub struct KeyRing {
     current: Entry,
     retired: Vec<Entry>,
-    /// `{"kid":"<current id>"}`, built when the current key is set.
-    footer: [u8; FOOTER_LEN],
 }
 
 #[derive(Clone)]
 struct Entry {
     id: KeyId,
     key: Key,
+    /// `{"kid":"<id>"}`, the footer of the tokens this key seals.
+    footer: [u8; FOOTER_LEN],
+    /// The footer's base64url text, exactly as it appears in those tokens.
+    footer_b64: [u8; FOOTER_B64_LEN],
 }
 
 impl Entry {
     fn new(key: Key) -> Entry {
-        Entry { id: key.id(), key }
+        let id = key.id();
+        let footer = footer_for(&id);
+        let mut text = Vec::with_capacity(FOOTER_B64_LEN);
+        crate::b64::encode_into(&mut text, &footer);
+        let mut footer_b64 = [0u8; FOOTER_B64_LEN];
+        footer_b64.copy_from_slice(&text);
+        Entry {
+            id,
+            key,
+            footer,
+            footer_b64,
+        }
+    }
+
+    /// The footer's text as a `&str` (base64url is ASCII).
+    fn footer_text(&self) -> &str {
+        core::str::from_utf8(&self.footer_b64).unwrap_or_default()
     }
 }
 
@@ -136,7 +156,6 @@ impl KeyRing {
     pub fn new(current: Key) -> KeyRing {
         let current = Entry::new(current);
         KeyRing {
-            footer: footer_for(&current.id),
             current,
             retired: Vec::new(),
         }
@@ -209,7 +228,6 @@ impl KeyRing {
         let promoted = self.retired.swap_remove(at);
         let demoted = core::mem::replace(&mut self.current, promoted);
         self.retired.push(demoted);
-        self.footer = footer_for(&self.current.id);
         Ok(())
     }
 
@@ -290,7 +308,7 @@ impl KeyRing {
     /// assert_eq!(ring.footer(), format!("{{\"kid\":\"{}\"}}", key.id()).as_bytes());
     /// ```
     pub fn footer(&self) -> &[u8] {
-        &self.footer
+        &self.current.footer
     }
 
     /// The key with id bytes `untrusted_id`, if any. Ids are public, so a
@@ -407,8 +425,21 @@ impl fmt::Debug for KeyRing {
 }
 
 impl KeySource for KeyRing {
-    fn sealing_key(&self) -> (&Key, &[u8]) {
-        (&self.current.key, &self.footer)
+    fn sealing_key(&self) -> (&Key, &[u8], Option<&str>) {
+        let c = &self.current;
+        (&c.key, &c.footer, Some(c.footer_text()))
+    }
+
+    /// The one entry whose footer text is exactly `untrusted_footer_b64`.
+    /// Those bytes are the canonical encoding of the entry's footer, so a
+    /// strict decoding would give exactly its footer and route to exactly
+    /// this key: the open path skips decoding and parsing them.
+    fn opening_key_by_footer_text(&self, untrusted_footer_b64: &str) -> Option<(&Key, &[u8])> {
+        let text = untrusted_footer_b64.as_bytes();
+        core::iter::once(&self.current)
+            .chain(&self.retired)
+            .find(|e| e.footer_b64 == text)
+            .map(|e| (&e.key, &e.footer[..]))
     }
 
     fn opening_key(&self, untrusted_footer: &[u8]) -> Result<&Key, Error> {
@@ -509,6 +540,47 @@ mod tests {
             ring.promote(&Key::from_bytes([9; 32]).id()),
             Err(Error::UnknownKey)
         );
+    }
+
+    #[test]
+    fn footer_text_routes_like_decoding_the_footer() {
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        let (mut ring, keys) = ring3();
+        for round in 0..2 {
+            // The sealing side's text is the footer's base64url encoding.
+            let (_, footer, text) = ring.sealing_key();
+            assert_eq!(
+                text,
+                Some(Base64UrlUnpadded::encode_string(footer).as_str())
+            );
+            for k in &keys {
+                let text = Base64UrlUnpadded::encode_string(&footer_of(&k.id()));
+                assert_eq!(text.len(), FOOTER_B64_LEN);
+                let (key, footer) = ring.opening_key_by_footer_text(&text).unwrap();
+                assert!(key == k, "round {round}");
+                assert!(ring.opening_key(footer).unwrap() == k);
+                assert_eq!(Base64UrlUnpadded::decode_vec(&text).unwrap(), footer);
+            }
+            ring.promote(&keys[1].id()).unwrap();
+        }
+        // Anything but the exact text of a held key takes the decoding path.
+        let canonical = Base64UrlUnpadded::encode_string(&footer_of(&keys[0].id()));
+        let stranger = Base64UrlUnpadded::encode_string(&footer_of(&Key::from_bytes([4; 32]).id()));
+        let spaced = Base64UrlUnpadded::encode_string(
+            alloc::format!("{{ \"kid\":\"{}\"}}", keys[0].id()).as_bytes(),
+        );
+        for other in [
+            "",
+            &canonical[1..],
+            &canonical[..canonical.len() - 1],
+            &alloc::format!("{canonical}A"),
+            &canonical.to_lowercase(),
+            &stranger,
+            &spaced,
+        ] {
+            assert!(ring.opening_key_by_footer_text(other).is_none(), "{other}");
+        }
+        assert!(keys[0].opening_key_by_footer_text(&canonical).is_none());
     }
 
     #[test]

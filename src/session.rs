@@ -22,6 +22,10 @@ use crate::format::{self, UntrustedToken};
 use crate::key::Key;
 use crate::time::Timestamp;
 
+/// Payloads without custom claims up to this size are written on the stack
+/// (a default one is about 105 bytes plus the user id).
+const STACK_PAYLOAD: usize = 448;
+
 impl Key {
     /// Seal `user_id` into a token that expires `lifetime` from now.
     ///
@@ -576,18 +580,21 @@ impl Policy {
             Some(id) => id,
             None => SessionId::random()?,
         };
-        let payload = self.renewal_payload(claims, jti, now)?;
-        seal_within(keys, &payload, self.max_token_len, None)
+        self.with_renewal_payload(claims, jti, now, |payload| {
+            seal_within(keys, payload, self.max_token_len, None)
+        })
     }
 
-    /// The payload of a renewal (deterministic given `jti`).
-    #[cfg_attr(not(feature = "std"), allow(dead_code))]
-    pub(crate) fn renewal_payload<T: Serialize>(
+    /// Write the payload of a renewal (deterministic given `jti`) and hand
+    /// it to `f`.
+    #[cfg(feature = "std")]
+    fn with_renewal_payload<T: Serialize, R>(
         &self,
         claims: &Claims<T>,
         jti: SessionId,
         now: Timestamp,
-    ) -> Result<Vec<u8>, Error> {
+        f: impl FnOnce(&[u8]) -> Result<R, Error>,
+    ) -> Result<R, Error> {
         let sst = claims
             .session_started_at()
             .ok_or(ClaimsError::Missing("sst"))?;
@@ -595,18 +602,22 @@ impl Policy {
             return Err(Error::AbsoluteLifetimeOver);
         }
         claims::check_time(claims.expires_at(), None, now, self.leeway)?;
-        self.payload(
+        self.with_payload(
             claims.user_id(),
             Some(&claims.custom),
             None,
             Some(sst),
             jti,
             now,
+            f,
         )
     }
 
-    /// The payload of a new token (`sst: None`) or a renewal.
-    pub(crate) fn payload<T: Serialize + ?Sized>(
+    /// Write the payload of a new token (`sst: None`) or a renewal and hand
+    /// it to `f`: on the stack when there are no custom claims and it fits
+    /// (the common case: no allocation), else in a `Vec`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn with_payload<T: Serialize + ?Sized, R>(
         &self,
         user_id: &str,
         custom: Option<&T>,
@@ -614,7 +625,30 @@ impl Policy {
         sst: Option<Timestamp>,
         jti: SessionId,
         now: Timestamp,
-    ) -> Result<Vec<u8>, Error> {
+        f: impl FnOnce(&[u8]) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let claims = self.new_claims(user_id, not_before, sst, jti, now)?;
+        if custom.is_none() {
+            let mut stack = claims::StackOut::<STACK_PAYLOAD>::new();
+            claims::write_registered_payload(&mut stack, &claims);
+            if let Some(payload) = stack.written() {
+                return f(payload);
+            }
+        }
+        let mut out = Vec::with_capacity(192 + user_id.len() + claims.aud.map_or(0, str::len));
+        claims::write_payload(&mut out, &claims, custom)?;
+        f(&out)
+    }
+
+    /// The registered claims of a new token or a renewal, checked.
+    fn new_claims<'a>(
+        &'a self,
+        user_id: &'a str,
+        not_before: Option<Timestamp>,
+        sst: Option<Timestamp>,
+        jti: SessionId,
+        now: Timestamp,
+    ) -> Result<NewClaims<'a>, Error> {
         if user_id.is_empty() {
             return Err(Error::InvalidArgument("the user id is empty"));
         }
@@ -644,19 +678,15 @@ impl Policy {
                 "not_before is at or after the expiry",
             ));
         }
-        let aud = self.audience.as_deref();
-        let mut out = Vec::with_capacity(192 + user_id.len() + aud.map_or(0, str::len));
-        let claims = NewClaims {
+        Ok(NewClaims {
             sub: user_id,
             exp,
             iat,
             nbf: not_before,
             sst,
             jti,
-            aud,
-        };
-        claims::write_payload(&mut out, &claims, custom)?;
-        Ok(out)
+            aud: self.audience.as_deref(),
+        })
     }
 
     /// Audience, time rules and revocation, then the claims.
@@ -759,15 +789,32 @@ impl<'a, T: Serialize + ?Sized> NewSession<'a, T> {
         jti_bytes.copy_from_slice(jti);
         seed_bytes.copy_from_slice(seed);
         zeroize::Zeroize::zeroize(&mut fresh);
-        let payload = self.payload(SessionId::from_bytes(jti_bytes), now)?;
-        let sealed = seal_within(keys, &payload, self.policy.max_token_len, Some(&seed_bytes));
+        let sealed = self.with_payload(SessionId::from_bytes(jti_bytes), now, |payload| {
+            seal_within(keys, payload, self.policy.max_token_len, Some(&seed_bytes))
+        });
         zeroize::Zeroize::zeroize(&mut seed_bytes);
         sealed
     }
 
+    fn with_payload<R>(
+        &self,
+        jti: SessionId,
+        now: Timestamp,
+        f: impl FnOnce(&[u8]) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        self.policy.with_payload(
+            self.user_id,
+            self.custom,
+            self.not_before,
+            None,
+            jti,
+            now,
+            f,
+        )
+    }
+
     pub(crate) fn payload(&self, jti: SessionId, now: Timestamp) -> Result<Vec<u8>, Error> {
-        self.policy
-            .payload(self.user_id, self.custom, self.not_before, None, jti, now)
+        self.with_payload(jti, now, |p| Ok(p.to_vec()))
     }
 }
 
@@ -793,14 +840,20 @@ pub(crate) fn seal_within(
     max_len: usize,
     seed: Option<&[u8; format::NONCE_LEN]>,
 ) -> Result<String, Error> {
-    let (key, footer) = keys.sealing_key();
+    let (key, footer, footer_b64) = keys.sealing_key();
     if sealed_len(payload.len(), footer.len()) > max_len {
         return Err(Error::OverSizeBudget);
     }
+    let footer = match footer_b64 {
+        Some(text) => format::Footer::pre_encoded(footer, text),
+        None => format::Footer::encode(footer),
+    };
     match seed {
-        Some(seed) => Ok(format::seal_with_seed(key, seed, payload, footer)),
+        Some(seed) => Ok(format::seal_with_seed_and_footer(
+            key, seed, payload, footer,
+        )),
         #[cfg(feature = "std")]
-        None => format::seal(key, payload, footer),
+        None => format::seal_with_footer(key, payload, footer),
         #[cfg(not(feature = "std"))]
         None => Err(Error::Rng),
     }
@@ -811,14 +864,23 @@ pub(crate) fn seal_within(
 ///
 /// This trait is sealed: it is implemented by this crate's key types only.
 pub trait KeySource: private::Sealed {
-    /// The key that seals, and the footer to seal with it (empty for none).
+    /// The key that seals, the footer to seal with it (empty for none) and,
+    /// if precomputed, the footer's base64url text.
     #[doc(hidden)]
-    fn sealing_key(&self) -> (&Key, &[u8]);
+    fn sealing_key(&self) -> (&Key, &[u8], Option<&str>);
 
     /// The one key that may open a token whose **unauthenticated** footer is
     /// `untrusted_footer`. Never tries more than one key.
     #[doc(hidden)]
     fn opening_key(&self, untrusted_footer: &[u8]) -> Result<&Key, Error>;
+
+    /// A shortcut before decoding: if `untrusted_footer_b64` is exactly the
+    /// text of a footer this source writes, the one key for it and that
+    /// footer's bytes (what strict decoding of the text would give).
+    #[doc(hidden)]
+    fn opening_key_by_footer_text(&self, _untrusted_footer_b64: &str) -> Option<(&Key, &[u8])> {
+        None
+    }
 }
 
 mod private {
@@ -828,8 +890,8 @@ mod private {
 }
 
 impl KeySource for Key {
-    fn sealing_key(&self) -> (&Key, &[u8]) {
-        (self, b"")
+    fn sealing_key(&self) -> (&Key, &[u8], Option<&str>) {
+        (self, b"", None)
     }
 
     /// A single key opens any token, with or without a footer: the footer is
@@ -847,6 +909,12 @@ pub(crate) fn open_payload<R>(
     f: impl FnOnce(&[u8]) -> Result<R, Error>,
 ) -> Result<R, Error> {
     let untrusted = UntrustedToken::parse_with_max_len(token, max_len)?;
+    if let Some((key, footer)) = untrusted
+        .untrusted_footer_b64()
+        .and_then(|text| keys.opening_key_by_footer_text(text))
+    {
+        return untrusted.open_with(key, footer, f);
+    }
     untrusted.with_untrusted_footer(|untrusted_footer| {
         let key = keys.opening_key(untrusted_footer)?;
         untrusted.open_with(key, untrusted_footer, f)
@@ -899,8 +967,9 @@ pub fn __policy_seal_with_nonce_seed<T: Serialize + ?Sized>(
     now: Timestamp,
 ) -> Result<String, Error> {
     let jti = seed_session_id(seed);
-    let payload = policy.payload(user_id, custom, not_before, session_start, jti, now)?;
-    seal_within(keys, &payload, policy.max_token_len, Some(seed))
+    policy.with_payload(user_id, custom, not_before, session_start, jti, now, |p| {
+        seal_within(keys, p, policy.max_token_len, Some(seed))
+    })
 }
 
 /// The session id the deterministic hooks derive from a nonce seed.

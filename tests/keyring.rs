@@ -106,7 +106,7 @@ fn own_vectors_tokens() {
         let seed: [u8; 24] = common::hex(t["seed"].as_str().unwrap()).try_into().unwrap();
         let payload = t["payload"].as_str().unwrap().as_bytes();
         let sealer_ring = KeyRing::new(sealer.clone());
-        let (key, ring_footer) = if footer.is_empty() {
+        let (key, ring_footer, _) = if footer.is_empty() {
             sealer.sealing_key()
         } else {
             sealer_ring.sealing_key()

@@ -62,10 +62,18 @@ fn parts(c: &mut Criterion) {
             black_box(s)
         })
     });
-    c.bench_function("part/getrandom 1008 B (one pool refill = 42 seeds)", |b| {
+    c.bench_function("part/getrandom 1008 B (a pool's worth from the OS)", |b| {
         b.iter(|| {
             let mut s = [0u8; 1008];
             OsRng.fill_bytes(&mut s);
+            black_box(s)
+        })
+    });
+    c.bench_function("part/ChaCha20 1040 B (one pool refill = 42 seeds)", |b| {
+        use chacha20::cipher::{KeyIvInit, StreamCipher};
+        b.iter(|| {
+            let mut s = [0u8; 1040];
+            chacha20::ChaCha20::new(&KEY.into(), &[0u8; 12].into()).apply_keystream(&mut s);
             black_box(s)
         })
     });
@@ -73,6 +81,35 @@ fn parts(c: &mut Criterion) {
         b.iter(|| black_box(std::process::id()))
     });
     let token = key.seal("12234", LIFETIME).expect("seal");
+    let body = token
+        .strip_prefix(format::HEADER)
+        .expect("header")
+        .to_owned();
+    c.bench_function(
+        &format!(
+            "part/base64ct strict decode of the body ({} chars)",
+            body.len()
+        ),
+        |b| {
+            use base64ct::{Base64UrlUnpadded, Encoding};
+            b.iter(|| {
+                let mut buf = [0u8; 256];
+                let n = Base64UrlUnpadded::decode(black_box(body.as_bytes()), &mut buf)
+                    .expect("canonical")
+                    .len();
+                black_box((buf, n))
+            })
+        },
+    );
+    c.bench_function("part/keyed BLAKE2b-192 nonce (104 B payload)", |b| {
+        use blake2::digest::{consts::U24, Mac};
+        let payload = [b'a'; 104];
+        b.iter(|| {
+            let mut mac = <blake2::Blake2bMac<U24> as Mac>::new_from_slice(&nonce).expect("24");
+            mac.update(black_box(&payload));
+            black_box(mac.finalize().into_bytes())
+        })
+    });
     c.bench_function("part/sealed-session format::open (no claims)", |b| {
         b.iter(|| black_box(format::open(&key, black_box(&token)).expect("open")))
     });
