@@ -1463,6 +1463,12 @@ mod tests {
             let custom = (i % 5 == 0).then(|| serde_json::json!({ "theme": "dark", "n": i }));
             let mut out = Vec::new();
             write_payload(&mut out, &c, custom.as_ref()).unwrap();
+            if custom.is_none() {
+                // Sealing writes it on the stack: the same bytes.
+                let mut stack = StackOut::<512>::new();
+                write_registered_payload(&mut stack, &c);
+                assert_eq!(stack.written(), Some(&out[..]));
+            }
             let took = fast_path_agrees(&out).is_some();
             let expect_fast = custom.is_none() && !sub_escapes && !(aud.is_some() && aud_escapes);
             assert_eq!(took, expect_fast, "{}", String::from_utf8_lossy(&out));
