@@ -107,6 +107,37 @@ def fuzz_ring_keys():
     return out
 
 
+def canonical_payloads():
+    """Claims in the exact shape `claims::write_payload` writes (keys sub,
+    exp, iat, [nbf], [sst], jti, [aud], then custom claims; no whitespace),
+    the fast path's input, and a few neighbours it must leave to serde_json."""
+    sub, exp, iat = "12234", "2026-11-22T14:55:03Z", "2026-11-22T13:55:03Z"
+    jti = "AAECAwQFBgcICQoLDA0ODw"
+    nbf, sst = "2026-11-22T13:00:00Z", "2026-11-21T09:00:00Z"
+
+    def obj(*members):
+        return "{" + ",".join(f'"{k}":{v}' for k, v in members) + "}"
+
+    def s(v):
+        return json.dumps(v, ensure_ascii=False)
+
+    base = [("sub", s(sub)), ("exp", s(exp)), ("iat", s(iat))]
+    out = [
+        obj(*base, ("jti", s(jti))),
+        obj(*base, ("nbf", s(nbf)), ("jti", s(jti))),
+        obj(*base, ("sst", s(sst)), ("jti", s(jti))),
+        obj(*base, ("nbf", s(nbf)), ("sst", s(sst)), ("jti", s(jti)), ("aud", s("app-1"))),
+        obj(("sub", s("用户-é")), ("exp", s(exp)), ("iat", s(iat)), ("jti", s(jti)), ("aud", s(""))),
+        # Reordered members: still the fast path.
+        obj(("jti", s(jti)), ("exp", s(exp)), ("sub", s(sub))),
+        # Escapes, custom claims, whitespace: serde_json's.
+        obj(("sub", s('a"b\\c\n')), ("exp", s(exp)), ("iat", s(iat)), ("jti", s(jti))),
+        obj(*base, ("jti", s(jti)), ("theme", s("dark")), ("items", "3")),
+        json.dumps({"sub": sub, "exp": exp, "jti": jti}),
+    ]
+    return out
+
+
 def seeds_for(target, found):
     tokens, payloads, footers, times, paserks = found
     if target == "open":
@@ -116,6 +147,8 @@ def seeds_for(target, found):
         return [b"\xff" + t.encode() for t in tokens]
     if target == "open_claims":
         return [p.encode() for p in payloads]
+    if target == "claims_fast":
+        return [p.encode() for p in sorted(payloads | set(canonical_payloads()))]
     if target == "rfc3339":
         return [t.encode() for t in times]
     if target == "footer_kid":

@@ -26,7 +26,10 @@
 //! Unknown claims are ignored by the registered-claims reader; a registered
 //! claim with the wrong JSON type, or a duplicate, is refused. The reader
 //! borrows every string from the decrypted payload buffer: the only heap
-//! allocation of an open is the returned user id.
+//! allocation of an open is the returned user id. Payloads in the exact
+//! shape this crate writes (registered claims only, no escapes, no
+//! whitespace) are read by a small scanner; anything else by serde_json,
+//! which also decides every error.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
@@ -361,7 +364,7 @@ pub(crate) fn check_time(
 }
 
 /// The registered claims of an authenticated payload, borrowed from it.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(crate) struct Registered<'a> {
     pub(crate) sub: Cow<'a, str>,
     pub(crate) exp: Timestamp,
@@ -621,12 +624,93 @@ pub(crate) fn parse_payload(payload: &[u8]) -> Result<Claims, Error> {
 
 /// Parse the registered claims of authenticated payload bytes, borrowing
 /// their strings from `payload`.
+///
+/// The payloads this crate seals take [`fast_raw`]; anything else (custom
+/// claims, escapes, other implementations' JSON) falls back to serde_json,
+/// which decides every error. Both paths end in the same [`Raw::finish`].
 pub(crate) fn parse_registered(payload: &[u8]) -> Result<Registered<'_>, Error> {
+    // JSON is UTF-8 (RFC 8259). Validate it up front: serde_json's slice
+    // reader skips the strings of ignored claims without checking them, and
+    // the fast path relies on it.
+    let text = core::str::from_utf8(payload).map_err(|_| ClaimsError::NotJson)?;
+    match fast_raw(text) {
+        Some(raw) => raw.finish(),
+        None => serde_raw(text)?.finish(),
+    }
+}
+
+/// [`parse_registered`] through serde_json only: the fast path's oracle.
+#[cfg(any(test, feature = "__internal-test"))]
+pub(crate) fn parse_registered_serde(payload: &[u8]) -> Result<Registered<'_>, Error> {
+    let text = core::str::from_utf8(payload).map_err(|_| ClaimsError::NotJson)?;
+    serde_raw(text)?.finish()
+}
+
+/// The fast path of [`parse_registered`]: the registered claims of a payload
+/// in the exact shape this crate writes, or `None` for anything else (the
+/// caller then runs the serde_json path, unchanged).
+///
+/// Accepts only `{`, one or more `"name":"value"` members separated by `,`,
+/// and `}` at the very end, with no whitespace anywhere; every `name` is a
+/// registered claim (each at most once) and every `value` a string without
+/// `\` or control characters. Custom claims, escapes, numbers, `null`,
+/// whitespace, duplicates, `{}` and trailing bytes all return `None`.
+///
+/// Sound because what it accepts is valid JSON that serde_json reads to the
+/// same [`Raw`] (the tests and the `claims_fast` fuzz target check this):
+/// a JSON string with no escape and no control character (RFC 8259
+/// section 7) stands for exactly its raw bytes, so borrowing them is its
+/// value; a name is matched as the exact text `"sub":` (so escaped names,
+/// like any other name, go to serde_json); a repeated name is left to
+/// serde_json, which refuses it. `text` is valid UTF-8 already, and every
+/// slice kept is cut next to an ASCII `"` or `:`, so on a char boundary;
+/// where the input is not ASCII, `split_at_checked` returns `None` rather
+/// than panic.
+fn fast_raw(text: &str) -> Option<Raw<'_>> {
+    let mut raw = Raw::default();
+    let mut rest = text.strip_prefix('{')?;
+    loop {
+        // Every registered name is three ASCII letters: `"sub":` is six
+        // bytes. (Six bytes of something else may end inside a character:
+        // `None`, as for any unknown name.)
+        let (name, after) = rest.split_at_checked(6)?;
+        let slot = match name {
+            "\"sub\":" => &mut raw.sub,
+            "\"exp\":" => &mut raw.exp,
+            "\"iat\":" => &mut raw.iat,
+            "\"nbf\":" => &mut raw.nbf,
+            "\"sst\":" => &mut raw.sst,
+            "\"jti\":" => &mut raw.jti,
+            "\"aud\":" => &mut raw.aud,
+            _ => return None,
+        };
+        let (value, after) = plain_string(after)?;
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(Cow::Borrowed(value));
+        match after.strip_prefix(',') {
+            Some(next) => rest = next,
+            None => return (after == "}").then_some(raw),
+        }
+    }
+}
+
+/// A JSON string at the start of `s` that has no escape and no control
+/// character: its contents (which are its value) and what follows it.
+fn plain_string(s: &str) -> Option<(&str, &str)> {
+    let s = s.strip_prefix('"')?;
+    let end = s
+        .bytes()
+        .position(|b| b == b'"' || b == b'\\' || b < 0x20)?;
+    let (value, rest) = s.split_at_checked(end)?;
+    Some((value, rest.strip_prefix('"')?))
+}
+
+/// The registered claims of a payload as serde_json reads them.
+fn serde_raw(text: &str) -> Result<Raw<'_>, Error> {
     let field: Cell<Option<&'static str>> = Cell::new(None);
     let duplicate = Cell::new(false);
-    // JSON is UTF-8 (RFC 8259). Validate it up front: serde_json's slice
-    // reader skips the strings of ignored claims without checking them.
-    let text = core::str::from_utf8(payload).map_err(|_| ClaimsError::NotJson)?;
     let mut de = serde_json::Deserializer::from_str(text);
     let raw = de
         .deserialize_map(RawVisitor {
@@ -635,7 +719,43 @@ pub(crate) fn parse_registered(payload: &[u8]) -> Result<Registered<'_>, Error> 
         })
         .map_err(|e| classify(&e, field.get(), duplicate.get()))?;
     de.end().map_err(|_| ClaimsError::NotJson)?;
-    raw.finish()
+    Ok(raw)
+}
+
+/// What each path of the registered-claims reader makes of `payload`, for
+/// the `claims_fast` fuzz target. Not public API: `__internal-test` only.
+#[cfg(feature = "__internal-test")]
+#[doc(hidden)]
+pub fn __claims_paths(payload: &[u8]) -> __ClaimsPaths<'_> {
+    let owned = |r: Result<Registered<'_>, Error>| {
+        r.map(|r| {
+            let aud = r.aud.as_deref().map(String::from);
+            (r.into_claims(None), aud)
+        })
+    };
+    let text = core::str::from_utf8(payload).map_err(|_| ClaimsError::NotJson.into());
+    __ClaimsPaths {
+        fast: text.ok().and_then(fast_raw).map(Raw::fields),
+        serde: text.and_then(serde_raw).map(Raw::fields),
+        parsed: owned(parse_registered(payload)),
+        parsed_serde: owned(parse_registered_serde(payload)),
+    }
+}
+
+/// The result of [`__claims_paths`]. Not public API.
+#[cfg(feature = "__internal-test")]
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct __ClaimsPaths<'a> {
+    /// The fast path's claim strings in [`REGISTERED_CLAIMS`] order; `None`
+    /// when it declined (or the payload is not UTF-8).
+    pub fast: Option<[Option<Cow<'a, str>>; 7]>,
+    /// serde_json's claim strings, in the same order.
+    pub serde: Result<[Option<Cow<'a, str>>; 7], Error>,
+    /// `parse_registered` (fast path, else serde_json): claims and audience.
+    pub parsed: Result<(Claims, Option<String>), Error>,
+    /// `parse_registered` through serde_json only, in the same form.
+    pub parsed_serde: Result<(Claims, Option<String>), Error>,
 }
 
 fn classify(e: &serde_json::Error, field: Option<&'static str>, duplicate: bool) -> Error {
@@ -648,7 +768,7 @@ fn classify(e: &serde_json::Error, field: Option<&'static str>, duplicate: bool)
     }
 }
 
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 struct Raw<'a> {
     sub: Option<Cow<'a, str>>,
     exp: Option<Cow<'a, str>>,
@@ -660,6 +780,14 @@ struct Raw<'a> {
 }
 
 impl<'a> Raw<'a> {
+    /// The claim strings in [`REGISTERED_CLAIMS`] order.
+    #[cfg(feature = "__internal-test")]
+    fn fields(self) -> [Option<Cow<'a, str>>; 7] {
+        [
+            self.sub, self.exp, self.iat, self.nbf, self.sst, self.jti, self.aud,
+        ]
+    }
+
     fn finish(self) -> Result<Registered<'a>, Error> {
         let sub = self.sub.ok_or(ClaimsError::Missing("sub"))?;
         if sub.is_empty() {
@@ -877,6 +1005,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for FilteredMap<A> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::Gen;
     use alloc::collections::BTreeMap;
     use alloc::string::ToString;
     use serde::Deserialize;
@@ -1268,5 +1397,287 @@ mod tests {
         assert_eq!(c.check_time(at(5)), Ok(()));
         assert_eq!(c.check_time(at(9)), Ok(()));
         assert_eq!(c.check_time(at(10)), Err(Error::Expired));
+    }
+
+    /// Both readers of the registered claims on one payload: the fast path
+    /// (if it takes the payload) must agree with serde_json field for field,
+    /// and `parse_registered` must return what the serde path alone returns.
+    fn fast_path_agrees(p: &[u8]) -> Option<Result<Registered<'_>, Error>> {
+        let text = core::str::from_utf8(p).ok();
+        let fast = text.and_then(fast_raw);
+        let serde = text.ok_or(ClaimsError::NotJson.into()).and_then(serde_raw);
+        let shown = String::from_utf8_lossy(p);
+        if let Some(fast) = &fast {
+            assert_ne!(fast, &Raw::default(), "{shown}");
+            assert_eq!(serde.as_ref(), Ok(fast), "{shown}");
+        }
+        let both = parse_registered(p);
+        assert_eq!(both, parse_registered_serde(p), "{shown}");
+        fast.map(|_| both)
+    }
+
+    fn pick(g: &mut Gen, from: &[&'static str]) -> &'static str {
+        from.get(g.next() as usize % from.len()).copied().unwrap()
+    }
+
+    #[test]
+    fn fast_path_takes_every_plain_payload_this_crate_writes() {
+        let mut g = Gen(0x5eed_c1a1_u64);
+        let plain = [
+            "12234",
+            "user-7",
+            "é",
+            "漢字 ok",
+            "a/b?c=d&e",
+            "\u{7f}",
+            "x",
+        ];
+        let escaped = ["a\"b", "a\\b", "tab\there", "\u{1}", "line\n", "\u{1f}é"];
+        let (mut fast, mut slow) = (0, 0);
+        for i in 0..2_000u64 {
+            let sub_escapes = g.next() % 4 == 0;
+            let sub = if sub_escapes {
+                pick(&mut g, &escaped)
+            } else {
+                pick(&mut g, &plain)
+            };
+            let aud_escapes = g.next() % 8 == 0;
+            let aud = match g.next() % 3 {
+                0 => None,
+                _ if aud_escapes => Some(pick(&mut g, &escaped)),
+                _ => Some(pick(&mut g, &plain)),
+            };
+            let at = |s: u64| {
+                Timestamp::from_unix_seconds(1_700_000_000 + (s % 100_000_000) as i64).unwrap()
+            };
+            let iat = at(g.next());
+            let c = NewClaims {
+                sub,
+                exp: at(g.next()),
+                iat,
+                nbf: (g.next() % 2 == 0).then(|| at(g.next())),
+                sst: if g.next() % 2 == 0 { iat } else { at(g.next()) },
+                jti: SessionId::from_bytes(g.array()),
+                aud,
+            };
+            let custom = (i % 5 == 0).then(|| serde_json::json!({ "theme": "dark", "n": i }));
+            let mut out = Vec::new();
+            write_payload(&mut out, &c, custom.as_ref()).unwrap();
+            if custom.is_none() {
+                // Sealing writes it on the stack: the same bytes.
+                let mut stack = StackOut::<512>::new();
+                write_registered_payload(&mut stack, &c);
+                assert_eq!(stack.written(), Some(&out[..]));
+            }
+            let took = fast_path_agrees(&out).is_some();
+            let expect_fast = custom.is_none() && !sub_escapes && !(aud.is_some() && aud_escapes);
+            assert_eq!(took, expect_fast, "{}", String::from_utf8_lossy(&out));
+            let r = parse_registered(&out).unwrap();
+            assert_eq!((r.sub.as_ref(), r.aud.as_deref()), (c.sub, c.aud));
+            assert_eq!(
+                (r.exp, r.iat, r.nbf, r.jti),
+                (c.exp, Some(c.iat), c.nbf, Some(c.jti))
+            );
+            assert_eq!(r.sst, (c.sst != c.iat).then_some(c.sst));
+            if took {
+                fast += 1;
+            } else {
+                slow += 1;
+            }
+        }
+        assert!(fast > 800 && slow > 400, "fast {fast}, slow {slow}");
+    }
+
+    #[test]
+    fn fast_path_agrees_with_serde_on_spliced_payloads() {
+        // (piece, whether it keeps the payload in the fast path's grammar)
+        const REG: [&str; 7] = [
+            "\"sub\"", "\"exp\"", "\"iat\"", "\"nbf\"", "\"sst\"", "\"jti\"", "\"aud\"",
+        ];
+        const OTHER_NAMES: &[&str] = &[
+            "\"data\"",
+            "\"Sub\"",
+            "\"su\\u0062\"",
+            "\"sub \"",
+            "\"\"",
+            "\"é\"",
+            "sub",
+            "\"s\\\"b\"",
+            "\"exp\u{1}\"",
+        ];
+        const TIMES: &[&str] = &[
+            "\"2026-11-22T14:55:03Z\"",
+            "\"2026-11-22T13:55:03Z\"",
+            "\"2026-11-22T14:55:03.25+01:00\"",
+            "\"tomorrow\"",
+            "\"2039-01-01T00:00:00Z\"",
+        ];
+        const STRINGS: &[&str] = &[
+            "\"tomorrow\"",
+            "\"12234\"",
+            "\"AAECAwQFBgcICQoLDA0ODw\"",
+            "\"abc\"",
+            "\"app\"",
+            "\"\"",
+            "\"é-ü-漢\"",
+            "\"del\u{7f}\"",
+        ];
+        const NOT_PLAIN: &[&str] = &[
+            "\"a\\\"b\"",
+            "\"a\\\\b\"",
+            "\"\\u00e9\"",
+            "\"a\u{1}b\"",
+            "\"tab\there\"",
+            "\"\\u0041AECAwQFBgcICQoLDA0ODw\"",
+            "1",
+            "null",
+            "{}",
+            "[\"x\"]",
+            "true",
+            "-0.5",
+            "{\"sub\":\"x\"}",
+        ];
+        const PREFIXES: &[&str] = &["", "[", " {", "{ ", "\n{", "{{"];
+        const SUFFIXES: &[&str] = &["", "} ", "}x", "}}", "]", "}\n", "},", "}\u{0}"];
+        const COMMAS: &[&str] = &["", ", ", " ,", ",,", ":", ",\t"];
+        const COLONS: &[&str] = &["", " :", ": ", "::", ","];
+
+        let mut g = Gen(0xc1a1_5fa5_u64);
+        let (mut fast_ok, mut fast_err, mut declined, mut in_grammar) = (0, 0, 0, 0);
+        for _ in 0..20_000 {
+            // One payload in four gets no defect; the others get each kind
+            // of defect with a chance of one in ten.
+            let clean = g.next() % 4 == 0;
+            let defect = |g: &mut Gen| !clean && g.next() % 10 == 0;
+            let mut grammar = true;
+            let mut out = String::new();
+            if defect(&mut g) {
+                out.push_str(pick(&mut g, PREFIXES));
+                grammar = false;
+            } else {
+                out.push('{');
+            }
+            // The registered names in a random order; a defect may repeat
+            // one or put another name in its place.
+            let mut names = REG;
+            for i in (1..names.len()).rev() {
+                names.swap(i, g.next() as usize % (i + 1));
+            }
+            let members = g.next() as usize % (names.len() + 1);
+            grammar &= members > 0;
+            let mut seen = Vec::new();
+            for (m, &registered) in names.iter().take(members).enumerate() {
+                if m > 0 {
+                    if defect(&mut g) {
+                        out.push_str(pick(&mut g, COMMAS));
+                        grammar = false;
+                    } else {
+                        out.push(',');
+                    }
+                }
+                let name = match defect(&mut g) {
+                    false => registered,
+                    true if g.next() % 2 == 0 => pick(&mut g, &REG),
+                    true => pick(&mut g, OTHER_NAMES),
+                };
+                if seen.contains(&name) || !REG.contains(&name) {
+                    grammar = false;
+                }
+                seen.push(name);
+                out.push_str(name);
+                if defect(&mut g) {
+                    out.push_str(pick(&mut g, COLONS));
+                    grammar = false;
+                } else {
+                    out.push(':');
+                }
+                // Mostly a value that suits the claim, so that many payloads
+                // are valid claims.
+                let suits = match name {
+                    "\"exp\"" | "\"iat\"" | "\"nbf\"" | "\"sst\"" => TIMES,
+                    "\"jti\"" => &["\"AAECAwQFBgcICQoLDA0ODw\"", "\"-_v7-_v7-_v7-_v7-_v7-w\""],
+                    _ => &["\"12234\"", "\"é-ü-漢\"", "\"del\u{7f}\""],
+                };
+                let value = if defect(&mut g) {
+                    grammar = false;
+                    pick(&mut g, NOT_PLAIN)
+                } else if g.next() % 4 != 0 {
+                    pick(&mut g, suits)
+                } else {
+                    pick(&mut g, STRINGS)
+                };
+                out.push_str(value);
+            }
+            if defect(&mut g) {
+                out.push_str(pick(&mut g, SUFFIXES));
+                grammar = false;
+            } else {
+                out.push('}');
+            }
+            let mut bytes = out.into_bytes();
+            // Now and then a byte that is not UTF-8, anywhere.
+            if defect(&mut g) && !bytes.is_empty() {
+                let at = g.next() as usize % bytes.len();
+                if let Some(b) = bytes.get_mut(at) {
+                    *b = 0xff;
+                }
+                grammar = false;
+            }
+            let got = fast_path_agrees(&bytes);
+            let shown = String::from_utf8_lossy(&bytes);
+            assert_eq!(got.is_some(), grammar, "{shown}");
+            match got {
+                Some(Ok(_)) => fast_ok += 1,
+                Some(Err(_)) => fast_err += 1,
+                None => declined += 1,
+            }
+            in_grammar += usize::from(grammar);
+        }
+        // Every branch was exercised, many times.
+        assert!(fast_ok >= 300, "fast path, valid claims: {fast_ok}");
+        assert!(
+            fast_err > 2_000,
+            "fast path, then refused by finish: {fast_err}"
+        );
+        assert!(declined >= 10_000, "declined: {declined}");
+        assert_eq!(fast_ok + fast_err, in_grammar);
+    }
+
+    #[test]
+    fn fast_path_declines_what_it_does_not_know() {
+        let ok = r#"{"sub":"7","exp":"2030-01-01T00:00:00Z"}"#;
+        assert!(fast_raw(ok).is_some());
+        for p in [
+            "",
+            "{}",
+            "{\"sub\":\"7\"}}",
+            "{\"sub\":\"7\"} ",
+            " {\"sub\":\"7\"}",
+            "{\"sub\":\"7\",}",
+            "{\"sub\":\"7\",\"sub\":\"7\"}",
+            "{\"sub\":\"7\",\"x\":\"7\"}",
+            "{\"\\u0073ub\":\"7\"}",
+            "{\"ééé\":\"7\"}",
+            "{\"sub\"\u{e9}\"7\"}",
+            "{\"subject\":\"7\"}",
+            "{\"sub\":\"7\\\"\"}",
+            "{\"sub\":\"7\u{1}\"}",
+            "{\"sub\":7}",
+            "{\"sub\" :\"7\"}",
+            "{\"sub\":\"7\"",
+            "{\"sub\":\"7",
+            "{\"sub\":",
+            "{\"sub\"",
+            "{\"sub",
+            "{",
+        ] {
+            assert!(fast_raw(p).is_none(), "{p}");
+        }
+        let r = fast_raw(r#"{"aud":"é","jti":"","sub":"a b"}"#).unwrap();
+        assert_eq!(r.aud.as_deref(), Some("é"));
+        assert_eq!(r.jti.as_deref(), Some(""));
+        assert_eq!(r.sub.as_deref(), Some("a b"));
+        assert!(matches!(r.sub, Some(Cow::Borrowed(_))));
+        assert_eq!(r.exp, None);
     }
 }

@@ -42,4 +42,7 @@ pub use time::{ParseTimestampError, Timestamp};
 
 #[cfg(feature = "__internal-test")]
 #[doc(hidden)]
+pub use claims::{__ClaimsPaths, __claims_paths};
+#[cfg(feature = "__internal-test")]
+#[doc(hidden)]
 pub use session::{__policy_seal_with_nonce_seed, __seal_claims_with_nonce_seed};
