@@ -1,8 +1,7 @@
 //! Base64url encoding (no padding) of the token's **public** parts (nonce,
 //! ciphertext, tag, footer) on the seal path: a table-driven encoder that
-//! writes straight into the token's buffer, several times faster than going
-//! through `base64ct`'s constant-time encoder. It only ever reads bytes this
-//! crate produced. **Decoding** — of untrusted input — stays with
+//! writes straight into the token's buffer, with no intermediate copy. It
+//! only ever reads bytes this crate produced, all of them public. **Decoding** — of untrusted input — stays with
 //! `base64ct::Base64UrlUnpadded`, strict and constant-time.
 
 use alloc::vec::Vec;
