@@ -1,15 +1,41 @@
-//! Base64url encoding (no padding) of the token's **public** parts (nonce,
-//! ciphertext, tag, footer) on the seal path: a table-driven encoder that
-//! writes straight into the token's buffer, with no intermediate copy. It
-//! only ever reads bytes this crate produced, all of them public. **Decoding** — of untrusted input — stays with
-//! `base64ct::Base64UrlUnpadded`, strict and constant-time.
+//! Base64url without padding for the token's **public** parts (nonce,
+//! ciphertext, tag, footer): a table-driven codec. The encoder writes
+//! straight into the token's buffer; the decoder reads untrusted text.
+//!
+//! The decoder is exactly as strict as `base64ct::Base64UrlUnpadded` — only
+//! `A–Z a–z 0–9 - _`, no padding, no length ≡ 1 (mod 4), and the unused low
+//! bits of the last character must be zero — and the unit tests compare the
+//! two on every string of up to three characters over an alphabet with
+//! impostors mixed in, on every 4- and 6/7-character string over a smaller
+//! one, and on mutated encodings; the `untrusted_token` fuzz target compares
+//! them on arbitrary tokens. It is **not** constant-time: its table lookups
+//! depend on the characters. That is why it only ever sees text that is
+//! already public on the wire (ciphertext and footer). Anything secret — keys,
+//! PASERK strings, the decrypted session id — is decoded by `base64ct`,
+//! which is constant-time.
 
 use alloc::vec::Vec;
 
 const ENC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/// Not a base64url character (every valid value is below 64).
+const BAD: u8 = 0xFF;
+const DEC: [u8; 256] = {
+    let mut t = [BAD; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[ENC[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
 fn sym(v: u32) -> u8 {
     ENC[(v & 63) as usize]
+}
+
+fn val(c: u8) -> u32 {
+    u32::from(DEC[usize::from(c)])
 }
 
 /// Length of the unpadded encoding of `n` bytes.
@@ -57,9 +83,67 @@ pub(crate) fn encode_into(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
+/// Length of the decoding of `n` characters of unpadded base64, or `None`
+/// when no strict encoding has that length (`n ≡ 1 mod 4`).
+pub(crate) const fn decoded_len(n: usize) -> Option<usize> {
+    match n % 4 {
+        1 => None,
+        0 => Some(n / 4 * 3),
+        r => Some(n / 4 * 3 + r - 1),
+    }
+}
+
+/// Decode `input` into the front of `out`; `Err(())` for anything that is
+/// not strict, canonical, unpadded base64url, or if `out` is too short.
+/// Not constant-time: public input only (see the module docs).
+pub(crate) fn decode_into<'o>(input: &[u8], out: &'o mut [u8]) -> Result<&'o mut [u8], ()> {
+    let len = decoded_len(input.len()).ok_or(())?;
+    let out = out.get_mut(..len).ok_or(())?;
+    let mut quads = input.chunks_exact(4);
+    let mut triples = out.chunks_exact_mut(3);
+    // Accumulate the "invalid" bit over the whole input and test it once.
+    let mut bad = 0u32;
+    for (quad, triple) in (&mut quads).zip(&mut triples) {
+        if let (&[a, b, c, d], [x, y, z]) = (quad, triple) {
+            let (a, b, c, d) = (val(a), val(b), val(c), val(d));
+            bad |= a | b | c | d;
+            let v = a << 18 | b << 12 | c << 6 | d;
+            (*x, *y, *z) = ((v >> 16) as u8, (v >> 8) as u8, v as u8);
+        }
+    }
+    match (quads.remainder(), triples.into_remainder()) {
+        ([], []) => {}
+        (&[a, b], [x]) => {
+            let (a, b) = (val(a), val(b));
+            // The 4 low bits of the last character carry nothing: zero.
+            bad |= a | b | (b & 0x0F) << 6;
+            *x = (a << 2 | b >> 4) as u8;
+        }
+        (&[a, b, c], [x, y]) => {
+            let (a, b, c) = (val(a), val(b), val(c));
+            bad |= a | b | c | (c & 0x03) << 6;
+            *x = (a << 2 | b >> 4) as u8;
+            *y = (b << 4 | c >> 2) as u8;
+        }
+        _ => return Err(()),
+    }
+    if bad > 63 {
+        return Err(());
+    }
+    Ok(out)
+}
+
+/// [`decode_into`] a new vector of exactly the decoded length.
+pub(crate) fn decode_vec(input: &[u8]) -> Result<Vec<u8>, ()> {
+    let mut out = alloc::vec![0u8; decoded_len(input.len()).ok_or(())?];
+    decode_into(input, &mut out)?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
     use base64ct::{Base64UrlUnpadded, Encoding};
 
     use crate::test_util::Gen;
@@ -82,5 +166,114 @@ mod tests {
                 Ok(bytes)
             );
         }
+    }
+
+    fn ours(s: &[u8]) -> Result<Vec<u8>, ()> {
+        let mut buf = vec![0u8; s.len()];
+        let got = decode_into(s, &mut buf).map(|d| d.to_vec());
+        assert_eq!(got, decode_vec(s), "decode_vec disagrees on {s:?}");
+        got
+    }
+
+    fn theirs(s: &[u8]) -> Result<Vec<u8>, ()> {
+        core::str::from_utf8(s)
+            .map_err(|_| ())
+            .and_then(|s| Base64UrlUnpadded::decode_vec(s).map_err(|_| ()))
+    }
+
+    /// Every string of 0 to 3 characters over the 64 symbols plus the usual
+    /// impostors (`=`, `+`, `/`, `.`, space, NUL, DEL, a non-ASCII byte):
+    /// same verdict and same bytes as base64ct. Then every string of 4
+    /// characters, and 6 and 7 with a fifth from a few more, over a smaller
+    /// mixed alphabet (so an impostor sits in a full quad and in each
+    /// remainder position).
+    #[test]
+    fn decodes_like_base64ct_exhaustively_on_short_strings() {
+        let mut alphabet: Vec<u8> = ENC.to_vec();
+        alphabet.extend_from_slice(b"=+/. \0\x7f\xc3");
+        let mut cases = 0usize;
+        let mut accepted = 0usize;
+        let mut check = |s: &[u8]| {
+            let got = ours(s);
+            assert_eq!(got, theirs(s), "{s:?}");
+            cases += 1;
+            accepted += usize::from(got.is_ok());
+        };
+        check(b"");
+        for &a in &alphabet {
+            check(&[a]);
+            for &b in &alphabet {
+                check(&[a, b]);
+                for &c in &alphabet {
+                    check(&[a, b, c]);
+                }
+            }
+        }
+        let small = b"AQgw_-z9=+.";
+        for &a in small {
+            for &b in small {
+                for &c in small {
+                    for &d in small {
+                        check(&[a, b, c, d]);
+                        for &e in b"AB_=" {
+                            check(&[a, b, c, d, e, b'A']);
+                            check(&[b'A', b'Q', a, b, c, d, e]);
+                        }
+                    }
+                }
+            }
+        }
+        let n = alphabet.len();
+        assert_eq!(cases, 1 + n + n * n + n * n * n + small.len().pow(4) * 9);
+        // Counted from the rules alone: "" (1); 2 chars, 64 first symbols ×
+        // the 4 second ones with zero low 4 bits (256); 3 chars, 64 × 64 × the
+        // 16 third ones with zero low 2 bits (65,536); the 8^4 all-valid
+        // quads of `small` (4,096); with them, `e` ∈ {A, B, _} before `A`
+        // (3 × 4,096) and `e` = `A` as the last of 3 (4,096).
+        assert_eq!(accepted, 1 + 256 + 65_536 + 4_096 + 3 * 4_096 + 4_096);
+    }
+
+    #[test]
+    fn decodes_mutated_encodings_like_base64ct() {
+        let mut g = Gen(7);
+        let (mut same, mut rejected) = (0usize, 0usize);
+        for len in 0..400usize {
+            let bytes: Vec<u8> = (0..len).map(|_| g.next() as u8).collect();
+            let mut s = Vec::new();
+            encode_into(&mut s, &bytes);
+            assert_eq!(ours(&s), Ok(bytes.clone()));
+            // Change one position to any byte, then cut there: both decoders
+            // must give the same verdict and the same bytes.
+            for _ in 0..8 {
+                if s.is_empty() {
+                    break;
+                }
+                let mut m = s.clone();
+                let i = (g.next() as usize) % m.len();
+                m[i] = g.next() as u8;
+                let got = ours(&m);
+                assert_eq!(got, theirs(&m), "{m:?}");
+                same += usize::from(got.as_deref() == Ok(&bytes[..]));
+                rejected += usize::from(got.is_err());
+                m.truncate(i);
+                assert_eq!(ours(&m), theirs(&m), "{m:?}");
+            }
+        }
+        // Most random replacements are another valid symbol (64 of 256
+        // bytes are) or an invalid one; both kinds occurred.
+        assert!(rejected > 1000 && same < 100, "{rejected} {same}");
+    }
+
+    #[test]
+    fn a_short_output_buffer_is_an_error_not_a_panic() {
+        let mut small = [0u8; 2];
+        assert_eq!(decode_into(b"AAAA", &mut small), Err(()));
+        let mut exact = [0u8; 3];
+        assert_eq!(
+            decode_into(b"AAEC", &mut exact).as_deref(),
+            Ok(&[0u8, 1, 2][..])
+        );
+        assert_eq!(decoded_len(5), None);
+        assert_eq!(decode_vec(b"AAAAA"), Err(()));
     }
 }

@@ -32,7 +32,6 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use blake2::digest::{consts::U24, Mac};
 use blake2::Blake2bMac;
 
@@ -159,8 +158,8 @@ impl<'a> UntrustedToken<'a> {
         };
         if decoded_len(b64.len())? <= STACK_FOOTER {
             let mut buf = [0u8; STACK_FOOTER];
-            let footer = Base64UrlUnpadded::decode(b64.as_bytes(), &mut buf)
-                .map_err(|_| Error::Malformed(Malformed::Base64))?;
+            let footer = b64::decode_into(b64.as_bytes(), &mut buf)
+                .map_err(|()| Error::Malformed(Malformed::Base64))?;
             f(footer)
         } else {
             f(&decode_b64_vec(b64)?)
@@ -203,14 +202,12 @@ impl<'a> UntrustedToken<'a> {
 
 /// Decoded length of an unpadded base64 text of `n` characters.
 fn decoded_len(n: usize) -> Result<usize, Error> {
-    if n % 4 == 1 {
-        return Err(Error::Malformed(Malformed::Base64));
-    }
-    Ok(n / 4 * 3 + (n % 4).saturating_sub(1))
+    b64::decoded_len(n).ok_or(Error::Malformed(Malformed::Base64))
 }
 
+/// Strict base64url of a public part of the token (see `b64`).
 fn decode_b64_vec(s: &str) -> Result<Vec<u8>, Error> {
-    Base64UrlUnpadded::decode_vec(s).map_err(|_| Error::Malformed(Malformed::Base64))
+    b64::decode_vec(s.as_bytes()).map_err(|()| Error::Malformed(Malformed::Base64))
 }
 
 /// Decode the body into `buf`, then authenticate and decrypt in place.
@@ -220,12 +217,8 @@ fn open_in<'b>(
     footer: &[u8],
     buf: &'b mut [u8],
 ) -> Result<&'b [u8], Error> {
-    let decoded = Base64UrlUnpadded::decode(body_b64, buf)
-        .map_err(|_| Error::Malformed(Malformed::Base64))?
-        .len();
-    let decoded = buf
-        .get_mut(..decoded)
-        .ok_or(Error::Malformed(Malformed::Base64))?;
+    let decoded =
+        b64::decode_into(body_b64, buf).map_err(|()| Error::Malformed(Malformed::Base64))?;
     if decoded.len() < NONCE_LEN + TAG_LEN {
         return Err(Error::Malformed(Malformed::TooShort));
     }
@@ -541,7 +534,7 @@ mod tests {
     fn decoded_len_matches_base64ct() {
         for n in 0..200usize {
             let bytes = vec![0u8; n];
-            let enc = Base64UrlUnpadded::encode_string(&bytes);
+            let enc = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode_string(&bytes);
             assert_eq!(decoded_len(enc.len()).unwrap(), n);
         }
         assert!(decoded_len(5).is_err());
