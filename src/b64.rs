@@ -1,6 +1,7 @@
-//! Base64url without padding for the token's **public** parts (nonce,
-//! ciphertext, tag, footer): a table-driven codec. The encoder writes
-//! straight into the token's buffer; the decoder reads untrusted text.
+//! Base64url without padding for everything that is not key material: the
+//! token's parts (nonce, ciphertext, tag, footer) and the session id. A
+//! table-driven codec; the encoder writes straight into the token's buffer,
+//! the decoder reads untrusted text.
 //!
 //! The decoder is exactly as strict as `base64ct::Base64UrlUnpadded` — only
 //! `A–Z a–z 0–9 - _`, no padding, no length ≡ 1 (mod 4), and the unused low
@@ -9,10 +10,11 @@
 //! impostors mixed in, on every 4- and 6/7-character string over a smaller
 //! one, and on mutated encodings; the `untrusted_token` fuzz target compares
 //! them on arbitrary tokens. It is **not** constant-time: its table lookups
-//! depend on the characters. That is why it only ever sees text that is
-//! already public on the wire (ciphertext and footer). Anything secret — keys,
-//! PASERK strings, the decrypted session id — is decoded by `base64ct`,
-//! which is constant-time.
+//! depend on the characters. That is harmless for the token's parts, which
+//! are public on the wire, and for the session id, an identifier that the
+//! claims reader (like every JSON reader) already scans in variable time
+//! along with the user id. **Key material** — PASERK strings, key files —
+//! is decoded by `base64ct`, which is constant-time.
 
 use alloc::vec::Vec;
 
@@ -34,6 +36,14 @@ fn sym(v: u32) -> u8 {
     ENC[(v & 63) as usize]
 }
 
+fn sym64(v: u64) -> u8 {
+    ENC[(v & 63) as usize]
+}
+
+fn val64(c: u8) -> u64 {
+    u64::from(DEC[usize::from(c)])
+}
+
 fn val(c: u8) -> u32 {
     u32::from(DEC[usize::from(c)])
 }
@@ -53,11 +63,38 @@ pub(crate) const fn encoded_len(n: usize) -> usize {
 pub(crate) fn encode_into(out: &mut Vec<u8>, bytes: &[u8]) {
     let start = out.len();
     out.resize(start + encoded_len(bytes.len()), 0);
-    let Some(dst) = out.get_mut(start..) else {
+    if let Some(dst) = out.get_mut(start..) {
+        encode_to(dst, bytes);
+    }
+}
+
+/// Write the encoding of `bytes` to the front of `dst`, which must hold
+/// [`encoded_len`] bytes (callers size it so; a shorter `dst` is left as is).
+pub(crate) fn encode_to(dst: &mut [u8], bytes: &[u8]) {
+    debug_assert!(dst.len() >= encoded_len(bytes.len()));
+    let Some(dst) = dst.get_mut(..encoded_len(bytes.len())) else {
         return;
     };
-    let mut dst4 = dst.chunks_exact_mut(4);
-    let mut src3 = bytes.chunks_exact(3);
+    // 6 bytes → 8 characters at a time, then 3 → 4, then the tail.
+    let mut dst8 = dst.chunks_exact_mut(8);
+    let mut src6 = bytes.chunks_exact(6);
+    for (d, s) in (&mut dst8).zip(&mut src6) {
+        if let (Ok(d), &[a, b, c, e, f, g]) = (<&mut [u8; 8]>::try_from(d), s) {
+            let n = u64::from_be_bytes([0, 0, a, b, c, e, f, g]);
+            *d = [
+                sym64(n >> 42),
+                sym64(n >> 36),
+                sym64(n >> 30),
+                sym64(n >> 24),
+                sym64(n >> 18),
+                sym64(n >> 12),
+                sym64(n >> 6),
+                sym64(n),
+            ];
+        }
+    }
+    let mut dst4 = dst8.into_remainder().chunks_exact_mut(4);
+    let mut src3 = src6.remainder().chunks_exact(3);
     for (d, s) in (&mut dst4).zip(&mut src3) {
         if let ([w, x, y, z], &[a, b, c]) = (d, s) {
             let n = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c);
@@ -99,10 +136,25 @@ pub(crate) const fn decoded_len(n: usize) -> Option<usize> {
 pub(crate) fn decode_into<'o>(input: &[u8], out: &'o mut [u8]) -> Result<&'o mut [u8], ()> {
     let len = decoded_len(input.len()).ok_or(())?;
     let out = out.get_mut(..len).ok_or(())?;
-    let mut quads = input.chunks_exact(4);
-    let mut triples = out.chunks_exact_mut(3);
-    // Accumulate the "invalid" bit over the whole input and test it once.
-    let mut bad = 0u32;
+    // Accumulate the "invalid" bits over the whole input and test them once.
+    // 8 characters → 6 bytes at a time, then 4 → 3, then the tail.
+    let mut bad64 = 0u64;
+    let mut in8 = input.chunks_exact(8);
+    let mut out6 = out.chunks_exact_mut(6);
+    for (i, o) in (&mut in8).zip(&mut out6) {
+        if let (&[a, b, c, d, e, f, g, h], Ok(o)) = (i, <&mut [u8; 6]>::try_from(o)) {
+            let (a, b, c, d) = (val64(a), val64(b), val64(c), val64(d));
+            let (e, f, g, h) = (val64(e), val64(f), val64(g), val64(h));
+            bad64 |= a | b | c | d | e | f | g | h;
+            let v = a << 42 | b << 36 | c << 30 | d << 24 | e << 18 | f << 12 | g << 6 | h;
+            if let [_, _, rest @ ..] = v.to_be_bytes() {
+                *o = rest;
+            }
+        }
+    }
+    let mut bad = u32::from(bad64 > 63) << 8;
+    let mut quads = in8.remainder().chunks_exact(4);
+    let mut triples = out6.into_remainder().chunks_exact_mut(3);
     for (quad, triple) in (&mut quads).zip(&mut triples) {
         if let (&[a, b, c, d], [x, y, z]) = (quad, triple) {
             let (a, b, c, d) = (val(a), val(b), val(c), val(d));

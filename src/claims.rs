@@ -37,7 +37,6 @@ use alloc::vec::Vec;
 use core::cell::Cell;
 use core::fmt;
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor,
@@ -119,11 +118,11 @@ impl SessionId {
         if s.len() != Self::ENCODED_LEN {
             return None;
         }
+        // An identifier, not key material: the table-driven strict decoder
+        // (see `b64`), as for the rest of the claims.
         let mut out = [0u8; Self::LEN];
-        let n = Base64UrlUnpadded::decode(s.as_bytes(), &mut out)
-            .ok()?
-            .len();
-        (n == Self::LEN).then_some(SessionId(out))
+        crate::b64::decode_into(s.as_bytes(), &mut out).ok()?;
+        Some(SessionId(out))
     }
 
     /// A fresh random session id.
@@ -137,9 +136,10 @@ impl SessionId {
 
     fn with_str<R>(&self, f: impl FnOnce(&str) -> R) -> R {
         let mut buf = [0u8; Self::ENCODED_LEN];
-        match Base64UrlUnpadded::encode(&self.0, &mut buf) {
+        crate::b64::encode_to(&mut buf, &self.0);
+        match core::str::from_utf8(&buf) {
             Ok(s) => f(s),
-            Err(_) => unreachable!("22 characters hold 16 bytes"),
+            Err(_) => unreachable!("base64url is ASCII"),
         }
     }
 }
