@@ -147,9 +147,8 @@ pub(crate) fn decode_into<'o>(input: &[u8], out: &'o mut [u8]) -> Result<&'o mut
             let (e, f, g, h) = (val64(e), val64(f), val64(g), val64(h));
             bad64 |= a | b | c | d | e | f | g | h;
             let v = a << 42 | b << 36 | c << 30 | d << 24 | e << 18 | f << 12 | g << 6 | h;
-            if let [_, _, rest @ ..] = v.to_be_bytes() {
-                *o = rest;
-            }
+            let [_, _, rest @ ..] = v.to_be_bytes();
+            *o = rest;
         }
     }
     let mut bad = u32::from(bad64 > 63) << 8;
