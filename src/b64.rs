@@ -36,8 +36,20 @@ fn sym(v: u32) -> u8 {
     ENC[(v & 63) as usize]
 }
 
-fn sym64(v: u64) -> u8 {
-    ENC[(v & 63) as usize]
+/// Every pair of symbols, indexed by the 12 bits they encode: one lookup
+/// per two output characters on the seal path (8 KiB).
+const ENC2: [[u8; 2]; 4096] = {
+    let mut t = [[0u8; 2]; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        t[i] = [ENC[i >> 6], ENC[i & 63]];
+        i += 1;
+    }
+    t
+};
+
+fn pair(v: u64) -> [u8; 2] {
+    ENC2[(v & 0xFFF) as usize]
 }
 
 fn val64(c: u8) -> u64 {
@@ -81,16 +93,9 @@ pub(crate) fn encode_to(dst: &mut [u8], bytes: &[u8]) {
     for (d, s) in (&mut dst8).zip(&mut src6) {
         if let (Ok(d), &[a, b, c, e, f, g]) = (<&mut [u8; 8]>::try_from(d), s) {
             let n = u64::from_be_bytes([0, 0, a, b, c, e, f, g]);
-            *d = [
-                sym64(n >> 42),
-                sym64(n >> 36),
-                sym64(n >> 30),
-                sym64(n >> 24),
-                sym64(n >> 18),
-                sym64(n >> 12),
-                sym64(n >> 6),
-                sym64(n),
-            ];
+            let ([p, q], [r, s], [t, u], [v, w]) =
+                (pair(n >> 36), pair(n >> 24), pair(n >> 12), pair(n));
+            *d = [p, q, r, s, t, u, v, w];
         }
     }
     let mut dst4 = dst8.into_remainder().chunks_exact_mut(4);
