@@ -42,6 +42,9 @@ pub use time::{ParseTimestampError, Timestamp};
 
 #[cfg(feature = "__internal-test")]
 #[doc(hidden)]
+pub use b64::__b64_decode_into;
+#[cfg(feature = "__internal-test")]
+#[doc(hidden)]
 pub use claims::{__ClaimsPaths, __claims_paths};
 #[cfg(feature = "__internal-test")]
 #[doc(hidden)]

@@ -101,6 +101,20 @@ fn parts(c: &mut Criterion) {
             })
         },
     );
+    c.bench_function(
+        &format!(
+            "part/sealed-session strict decode of the body ({} chars)",
+            body.len()
+        ),
+        |b| {
+            b.iter(|| {
+                let mut buf = [0u8; 256];
+                let n = sealed_session::__b64_decode_into(black_box(body.as_bytes()), &mut buf)
+                    .expect("canonical");
+                black_box((buf, n))
+            })
+        },
+    );
     c.bench_function("part/keyed BLAKE2b-192 nonce (104 B payload)", |b| {
         use blake2::digest::{consts::U24, Mac};
         let payload = [b'a'; 104];
