@@ -93,8 +93,16 @@ mod ring_impl {
     use ring::aead::{Aad, LessSafeKey, Nonce, Tag, UnboundKey, CHACHA20_POLY1305};
     use zeroize::Zeroize;
 
-    /// The per-nonce ChaCha20-Poly1305 key and 96-bit nonce of XChaCha20-Poly1305.
-    fn subkey(key: &Key, nonce: &[u8; NONCE_LEN]) -> (LessSafeKey, Nonce) {
+    /// Run `f` with the per-nonce ChaCha20-Poly1305 key and 96-bit nonce of
+    /// XChaCha20-Poly1305. (A closure rather than a return value: *ring*'s
+    /// key type is 544 bytes, and building it where it is used saves
+    /// copying it around on every token.)
+    #[inline(always)]
+    fn with_subkey<R>(
+        key: &Key,
+        nonce: &[u8; NONCE_LEN],
+        f: impl FnOnce(&LessSafeKey, Nonce) -> R,
+    ) -> R {
         let (head, tail) = nonce.split_at(16);
         let mut k = key.expose_secret_bytes();
         let mut sub: [u8; 32] = chacha20::hchacha::<U10>((&k).into(), head.into()).into();
@@ -105,7 +113,7 @@ mod ring_impl {
         sub.zeroize();
         let mut n = [0u8; 12];
         n[4..].copy_from_slice(tail);
-        (LessSafeKey::new(unbound), Nonce::assume_unique_for_key(n))
+        f(&LessSafeKey::new(unbound), Nonce::assume_unique_for_key(n))
     }
 
     pub(crate) fn seal(
@@ -114,12 +122,12 @@ mod ring_impl {
         aad: &[u8],
         msg: &mut [u8],
     ) -> [u8; TAG_LEN] {
-        let (k, n) = subkey(key, nonce);
-        let tag = k
-            .seal_in_place_separate_tag(n, Aad::from(aad), msg)
-            .unwrap_or_else(|_| {
-                unreachable!("ChaCha20-Poly1305 accepts any message below 256 GiB")
-            });
+        let tag = with_subkey(key, nonce, |k, n| {
+            k.seal_in_place_separate_tag(n, Aad::from(aad), msg)
+                .unwrap_or_else(|_| {
+                    unreachable!("ChaCha20-Poly1305 accepts any message below 256 GiB")
+                })
+        });
         let mut out = [0u8; TAG_LEN];
         out.copy_from_slice(tag.as_ref());
         out
@@ -132,11 +140,12 @@ mod ring_impl {
         ciphertext: &mut [u8],
         tag: &[u8; TAG_LEN],
     ) -> Result<(), ()> {
-        let (k, n) = subkey(key, nonce);
         let tag = Tag::from(*tag);
-        k.open_in_place_separate_tag(n, Aad::from(aad), tag, ciphertext, 0..)
-            .map(|_| ())
-            .map_err(|_| ())
+        with_subkey(key, nonce, |k, n| {
+            k.open_in_place_separate_tag(n, Aad::from(aad), tag, ciphertext, 0..)
+                .map(|_| ())
+                .map_err(|_| ())
+        })
     }
 }
 
