@@ -52,8 +52,29 @@ fn pair(v: u64) -> [u8; 2] {
     ENC2[(v & 0xFFF) as usize]
 }
 
-fn val64(c: u8) -> u64 {
-    u64::from(DEC[usize::from(c)])
+/// Set in a [`DEC4`] entry for a byte outside the alphabet.
+const BAD_BIT: u32 = 1 << 31;
+/// `DEC4[k][c]`: the value of character `c` in position `k` of a group of
+/// four, already shifted into place (`val << (18 - 6k)`), or [`BAD_BIT`].
+/// A group then decodes with four lookups and three ORs (4 KiB of tables).
+const DEC4: [[u32; 256]; 4] = {
+    let mut t = [[BAD_BIT; 256]; 4];
+    let mut k = 0;
+    while k < 4 {
+        let mut i = 0;
+        while i < 64 {
+            t[k][ENC[i] as usize] = (i as u32) << (18 - 6 * k);
+            i += 1;
+        }
+        k += 1;
+    }
+    t
+};
+
+/// Four characters as 24 bits, with [`BAD_BIT`] set if any is invalid.
+fn quad(a: u8, b: u8, c: u8, d: u8) -> u32 {
+    let [t0, t1, t2, t3] = &DEC4;
+    t0[usize::from(a)] | t1[usize::from(b)] | t2[usize::from(c)] | t3[usize::from(d)]
 }
 
 fn val(c: u8) -> u32 {
@@ -143,30 +164,29 @@ pub(crate) fn decode_into<'o>(input: &[u8], out: &'o mut [u8]) -> Result<&'o mut
     let out = out.get_mut(..len).ok_or(())?;
     // Accumulate the "invalid" bits over the whole input and test them once.
     // 8 characters → 6 bytes at a time, then 4 → 3, then the tail.
-    let mut bad64 = 0u64;
+    let mut bad_quads = 0u32;
     let mut in8 = input.chunks_exact(8);
     let mut out6 = out.chunks_exact_mut(6);
     for (i, o) in (&mut in8).zip(&mut out6) {
         if let (&[a, b, c, d, e, f, g, h], Ok(o)) = (i, <&mut [u8; 6]>::try_from(o)) {
-            let (a, b, c, d) = (val64(a), val64(b), val64(c), val64(d));
-            let (e, f, g, h) = (val64(e), val64(f), val64(g), val64(h));
-            bad64 |= a | b | c | d | e | f | g | h;
-            let v = a << 42 | b << 36 | c << 30 | d << 24 | e << 18 | f << 12 | g << 6 | h;
-            let [_, _, rest @ ..] = v.to_be_bytes();
-            *o = rest;
+            let (v, w) = (quad(a, b, c, d), quad(e, f, g, h));
+            bad_quads |= v | w;
+            let ([_, p, q, r], [_, s, t, u]) = (v.to_be_bytes(), w.to_be_bytes());
+            *o = [p, q, r, s, t, u];
         }
     }
-    let mut bad = u32::from(bad64 > 63) << 8;
     let mut quads = in8.remainder().chunks_exact(4);
     let mut triples = out6.into_remainder().chunks_exact_mut(3);
-    for (quad, triple) in (&mut quads).zip(&mut triples) {
-        if let (&[a, b, c, d], [x, y, z]) = (quad, triple) {
-            let (a, b, c, d) = (val(a), val(b), val(c), val(d));
-            bad |= a | b | c | d;
-            let v = a << 18 | b << 12 | c << 6 | d;
-            (*x, *y, *z) = ((v >> 16) as u8, (v >> 8) as u8, v as u8);
+    for (four, three) in (&mut quads).zip(&mut triples) {
+        if let (&[a, b, c, d], Ok(three)) = (four, <&mut [u8; 3]>::try_from(three)) {
+            let v = quad(a, b, c, d);
+            bad_quads |= v;
+            let [_, p, q, r] = v.to_be_bytes();
+            *three = [p, q, r];
         }
     }
+    // Only the tail below is checked with `val` (values up to 63 are valid).
+    let mut bad = if bad_quads & BAD_BIT != 0 { 0x100 } else { 0 };
     match (quads.remainder(), triples.into_remainder()) {
         ([], []) => {}
         (&[a, b], [x]) => {
