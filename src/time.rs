@@ -250,20 +250,36 @@ impl Timestamp {
         // Fixed-width digits by hand: `write!` with padded integers costs
         // about 0.1 µs per date, and every seal writes two. The year is
         // 0001..=9999 by the type's invariant, so four digits always fit.
-        fn digits(out: &mut [u8], mut v: u64) {
-            for b in out.iter_mut().rev() {
-                *b = b'0' + (v % 10) as u8;
-                v /= 10;
+        /// `"00"` to `"99"`.
+        const PAIRS: [[u8; 2]; 100] = {
+            let mut t = [[0u8; 2]; 100];
+            let mut i = 0;
+            while i < 100 {
+                t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+                i += 1;
             }
+            t
+        };
+        fn two(v: u64) -> [u8; 2] {
+            PAIRS[(v % 100) as usize]
         }
         let mut buf = *b"0000-00-00T00:00:00";
         let sod = sod.unsigned_abs();
-        digits(&mut buf[0..4], y.unsigned_abs());
-        digits(&mut buf[5..7], u64::from(m));
-        digits(&mut buf[8..10], u64::from(d));
-        digits(&mut buf[11..13], sod / 3600);
-        digits(&mut buf[14..16], sod / 60 % 60);
-        digits(&mut buf[17..19], sod % 60);
+        let y = y.unsigned_abs();
+        let fields = [
+            y / 100,
+            y,
+            u64::from(m),
+            u64::from(d),
+            sod / 3600,
+            sod / 60 % 60,
+            sod % 60,
+        ];
+        for (at, v) in [0, 2, 5, 8, 11, 14, 17].into_iter().zip(fields) {
+            if let Some(dst) = buf.get_mut(at..at + 2) {
+                dst.copy_from_slice(&two(v));
+            }
+        }
         out.write_str(core::str::from_utf8(&buf).map_err(|_| fmt::Error)?)?;
         if self.nanos != 0 {
             let mut n = self.nanos;
