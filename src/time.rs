@@ -407,7 +407,13 @@ fn parse_utc_seconds(b: &[u8; 20]) -> Option<Timestamp> {
     let two = |a: u8, b: u8| Some(digit(a)? * 10 + digit(b)?);
     let year = i64::from(two(y0, y1)? * 100 + two(y2, y3)?);
     let (month, day) = (two(m0, m1)?, two(d0, d1)?);
-    let (hour, minute, second) = (two(h0, h1)?, two(i0, i1)?, two(s0, s1)?);
+    let time = [two(h0, h1)?, two(i0, i1)?, two(s0, s1)?];
+    Timestamp::from_parts(local_secs(year, month, day, time)?, 0)
+}
+
+/// Seconds since the epoch of a civil date and time of day, read as UTC;
+/// `None` if any field is out of range (no leap seconds).
+fn local_secs(year: i64, month: u32, day: u32, [hour, minute, second]: [u32; 3]) -> Option<i64> {
     if !(1..=12).contains(&month)
         || day == 0
         || day > days_in_month(year, month)
@@ -417,9 +423,7 @@ fn parse_utc_seconds(b: &[u8; 20]) -> Option<Timestamp> {
     {
         return None;
     }
-    let secs =
-        days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
-    Timestamp::from_parts(secs, 0)
+    Some(days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second))
 }
 
 /// Any RFC 3339 date-time this crate accepts (see
@@ -443,15 +447,7 @@ fn parse_general(s: &[u8]) -> Option<Timestamp> {
     let minute = c.digits(2)?;
     c.expect(b':')?;
     let second = c.digits(2)?;
-    if !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
-        return None;
-    }
+    let local = local_secs(year, month, day, [hour, minute, second])?;
     let mut nanos = 0u32;
     if c.peek() == Some(b'.') {
         c.byte()?;
@@ -490,8 +486,6 @@ fn parse_general(s: &[u8]) -> Option<Timestamp> {
     if !c.rest.is_empty() {
         return None;
     }
-    let local =
-        days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
     Timestamp::from_parts(local - offset, nanos)
 }
 
