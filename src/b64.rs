@@ -20,18 +20,6 @@ use alloc::vec::Vec;
 
 const ENC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// Not a base64url character (every valid value is below 64).
-const BAD: u8 = 0xFF;
-const DEC: [u8; 256] = {
-    let mut t = [BAD; 256];
-    let mut i = 0;
-    while i < 64 {
-        t[ENC[i] as usize] = i as u8;
-        i += 1;
-    }
-    t
-};
-
 fn sym(v: u32) -> u8 {
     ENC[(v & 63) as usize]
 }
@@ -77,8 +65,11 @@ fn quad(a: u8, b: u8, c: u8, d: u8) -> u32 {
     t0[usize::from(a)] | t1[usize::from(b)] | t2[usize::from(c)] | t3[usize::from(d)]
 }
 
+/// One character's value (below 64), or [`BAD_BIT`]: `DEC4`'s last
+/// position is unshifted.
 fn val(c: u8) -> u32 {
-    u32::from(DEC[usize::from(c)])
+    let [.., t3] = &DEC4;
+    t3[usize::from(c)]
 }
 
 /// Length of the unpadded encoding of `n` bytes.
@@ -185,8 +176,9 @@ pub(crate) fn decode_into<'o>(input: &[u8], out: &'o mut [u8]) -> Result<&'o mut
             *three = [p, q, r];
         }
     }
-    // Only the tail below is checked with `val` (values up to 63 are valid).
-    let mut bad = if bad_quads & BAD_BIT != 0 { 0x100 } else { 0 };
+    // From here on, anything above 63 is invalid (`val` and the tail's
+    // trailing-bit checks); the groups contribute only their invalid bit.
+    let mut bad = bad_quads & BAD_BIT;
     match (quads.remainder(), triples.into_remainder()) {
         ([], []) => {}
         (&[a, b], [x]) => {
