@@ -3,9 +3,8 @@
 
 Usage: python3 fuzz/seed_corpus.py [TARGET ...]   (default: every target)
 
-Reads the published vectors from $SEALED_SESSION_TEST_VECTORS, or
-../shared/test-vectors beside the repository root, and the project's own
-test-vectors/ (if present), plus the inputs under fuzz/regressions/<target>/
+Reads the project's test-vectors/ (its own vectors and the published ones
+copied verbatim into test-vectors/published/), plus the inputs under fuzz/regressions/<target>/
 that once crashed a target (committed). Writes one file per seed, named by the SHA-1 of
 its content (as libFuzzer does), so re-running adds nothing twice. The corpus
 directories are not committed; CI and fuzz/run.sh run this first.
@@ -27,16 +26,10 @@ RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:
 
 
 def vector_dirs():
-    published = os.environ.get("SEALED_SESSION_TEST_VECTORS")
-    published = Path(published) if published else ROOT.parent / "shared" / "test-vectors"
-    if not published.is_dir():
-        sys.exit(f"seed_corpus: published vectors not found at {published} "
-                 "(set SEALED_SESSION_TEST_VECTORS)")
-    dirs = [published]
     own = ROOT / "test-vectors"
-    if own.is_dir():
-        dirs.append(own)
-    return dirs
+    if not (own / "published").is_dir():
+        sys.exit(f"seed_corpus: test vectors not found at {own}/published")
+    return [own]
 
 
 def walk(value, key=None):

@@ -14,12 +14,10 @@ fn key_from_hex(h: &str) -> Key {
 }
 
 #[test]
-fn paseto_v2_local_vectors() {
-    let Some(doc) = read_published("paseto/v2.json") else {
-        return;
-    };
+fn paseto_v2_json_15_cases_9_reproduced_3_public_refused_3_must_fail() {
+    let doc = read_published("paseto/v2.json");
     let tests = doc["tests"].as_array().expect("tests array");
-    let (mut reproduced, mut rejected) = (0, 0);
+    let (mut reproduced, mut public_refused, mut rejected) = (0, 0, 0);
     for t in tests {
         let name = t["name"].as_str().expect("name");
         let token = t["token"].as_str().expect("token");
@@ -48,6 +46,7 @@ fn paseto_v2_local_vectors() {
                 Err(Error::Malformed(Malformed::Header)),
                 "{name}"
             );
+            public_refused += 1;
             continue;
         }
         let key = key_from_hex(t["key"].as_str().expect("key"));
@@ -73,16 +72,16 @@ fn paseto_v2_local_vectors() {
         );
         reproduced += 1;
     }
+    assert_eq!(tests.len(), 15, "cases in v2.json");
     assert_eq!(reproduced, 9, "2-E-1 … 2-E-9 reproduced");
+    assert_eq!(public_refused, 3, "2-S-1 … 2-S-3 refused as not v2.local");
     assert_eq!(rejected, 3, "2-F-1 … 2-F-3 rejected");
-    println!("paseto v2: {reproduced} reproduced, {rejected} rejected");
+    println!("paseto v2: {reproduced} reproduced, {public_refused} v2.public refused, {rejected} rejected");
 }
 
 #[test]
-fn wycheproof_xchacha20_poly1305() {
-    let Some(doc) = read_published("wycheproof/xchacha20_poly1305_test.json") else {
-        return;
-    };
+fn wycheproof_xchacha20_poly1305_315_cases_246_valid_69_invalid() {
+    let doc = read_published("wycheproof/xchacha20_poly1305_test.json");
     let (mut valid, mut invalid, mut other_nonce_sizes) = (0, 0, 0);
     for group in doc["testGroups"].as_array().expect("groups") {
         for t in group["tests"].as_array().expect("tests") {
@@ -127,6 +126,11 @@ fn wycheproof_xchacha20_poly1305() {
     }
     assert_eq!(valid + invalid, 306, "every 24-byte-nonce case ran");
     assert_eq!((valid, invalid), (246, 60));
-    assert_eq!(other_nonce_sizes, 9);
+    assert_eq!(other_nonce_sizes, 9, "invalid: wrong nonce sizes");
+    assert_eq!(
+        doc["numberOfTests"].as_u64(),
+        Some(valid + invalid + other_nonce_sizes),
+        "every case in the file ran"
+    );
     println!("wycheproof: {valid} valid, {invalid} invalid, {other_nonce_sizes} wrong nonce sizes");
 }

@@ -1,55 +1,39 @@
-//! Shared helpers for the integration tests: where the published vectors live.
+//! Shared helpers for the integration tests: where the test vectors live.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
 
-/// Environment variable that points at the published vectors directory
-/// (the one holding `paseto/`, `paserk/`, `wycheproof/`).
-pub const VECTORS_ENV: &str = "SEALED_SESSION_TEST_VECTORS";
-
-/// The published vectors directory: `$SEALED_SESSION_TEST_VECTORS`, or
-/// `../shared/test-vectors` beside the repository root.
-///
-/// Returns `None` (after printing that the test is skipped) when the
-/// directory is missing and `CI` is not set; panics when `CI` is set, so a
-/// CI run can never pass without the vectors.
-pub fn published_vectors_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os(VECTORS_ENV) {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/test-vectors"),
-    };
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "published test vectors not found at {} (set {VECTORS_ENV}); CI requires them",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: published test vectors not found at {} (set {VECTORS_ENV})",
-        dir.display()
-    );
-    None
+/// This package's root, resolved when the test runs (not when it is
+/// compiled, so a shared target directory cannot point a test at another
+/// checkout): `$CARGO_MANIFEST_DIR`, which `cargo test` sets, or else the
+/// current directory, which `cargo test` sets to the package root too.
+pub fn package_root() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// Read and parse a JSON file under the published vectors directory.
-pub fn read_published(rel: &str) -> Option<serde_json::Value> {
-    let path = published_vectors_dir()?.join(rel);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+/// Read and parse a JSON file; a missing or unreadable file fails the test.
+fn read_json(path: PathBuf) -> serde_json::Value {
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read test vectors {}: {e} (they ship with the crate: \
+             test-vectors/ in the repository and in the package)",
+            path.display()
+        )
+    });
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Read and parse a published vector file, copied verbatim into
+/// `test-vectors/published/` (its README gives source, commit and licence).
+pub fn read_published(rel: &str) -> serde_json::Value {
+    read_json(package_root().join("test-vectors/published").join(rel))
 }
 
 /// Read and parse a JSON file under this project's own `test-vectors/`.
 pub fn read_own(rel: &str) -> serde_json::Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("test-vectors")
-        .join(rel);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    read_json(package_root().join("test-vectors").join(rel))
 }
 
 /// Decode hex test data.
