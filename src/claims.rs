@@ -128,9 +128,8 @@ impl SessionId {
     /// A fresh random session id.
     #[cfg(feature = "std")]
     pub(crate) fn random() -> Result<SessionId, Error> {
-        let seed = crate::rng::nonce_seed()?;
         let mut out = [0u8; Self::LEN];
-        out.copy_from_slice(&seed[..Self::LEN]);
+        crate::rng::fill(&mut out)?;
         Ok(SessionId(out))
     }
 

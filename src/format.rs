@@ -378,7 +378,8 @@ pub(crate) fn seal_with_footer(
     payload: &[u8],
     footer: Footer<'_>,
 ) -> Result<String, Error> {
-    let seed = crate::rng::nonce_seed()?;
+    let mut seed = zeroize::Zeroizing::new([0u8; NONCE_LEN]);
+    crate::rng::fill(&mut *seed)?;
     Ok(seal_with_seed_and_footer(key, &seed, payload, footer))
 }
 

@@ -70,14 +70,9 @@ impl Key {
     /// ```
     #[cfg(feature = "std")]
     pub fn try_generate() -> Result<Key, crate::Error> {
-        use rand_core::RngCore;
-        let mut bytes = [0u8; KEY_LEN];
-        rand_core::OsRng
-            .try_fill_bytes(&mut bytes)
-            .map_err(|_| crate::Error::Rng)?;
-        let key = Key::from_bytes(bytes);
-        bytes.zeroize();
-        Ok(key)
+        let mut bytes = zeroize::Zeroizing::new([0u8; KEY_LEN]);
+        crate::rng::fill(&mut *bytes)?;
+        Ok(Key::from_bytes(*bytes))
     }
 
     /// A key from its 32 raw bytes. The caller should zeroize its copy.

@@ -21,6 +21,7 @@ mod keyring;
 #[cfg(feature = "std")]
 mod load;
 mod paserk;
+#[cfg(feature = "std")]
 mod rng;
 mod session;
 #[cfg(test)]

@@ -782,18 +782,16 @@ impl<'a, T: Serialize + ?Sized> NewSession<'a, T> {
     /// not serialize to a JSON object or `not_before` is not before `exp`.
     #[cfg(feature = "std")]
     pub fn seal(&self, keys: &impl KeySource, now: Timestamp) -> Result<String, Error> {
-        // The session id and the nonce seed in one draw: one fork check.
-        let mut fresh: [u8; SessionId::LEN + format::NONCE_LEN] = crate::rng::random()?;
+        // The session id and the nonce seed from one OS call, wiped on return.
+        let mut fresh = zeroize::Zeroizing::new([0u8; SessionId::LEN + format::NONCE_LEN]);
+        crate::rng::fill(&mut *fresh)?;
         let (jti, seed) = fresh.split_at(SessionId::LEN);
-        let (mut jti_bytes, mut seed_bytes) = ([0u8; SessionId::LEN], [0u8; format::NONCE_LEN]);
-        jti_bytes.copy_from_slice(jti);
-        seed_bytes.copy_from_slice(seed);
-        zeroize::Zeroize::zeroize(&mut fresh);
-        let sealed = self.with_payload(SessionId::from_bytes(jti_bytes), now, |payload| {
-            seal_within(keys, payload, self.policy.max_token_len, Some(&seed_bytes))
-        });
-        zeroize::Zeroize::zeroize(&mut seed_bytes);
-        sealed
+        let (Ok(jti), Ok(seed)) = (<[u8; SessionId::LEN]>::try_from(jti), seed.try_into()) else {
+            unreachable!("the split is at SessionId::LEN");
+        };
+        self.with_payload(SessionId::from_bytes(jti), now, |payload| {
+            seal_within(keys, payload, self.policy.max_token_len, Some(seed))
+        })
     }
 
     fn with_payload<R>(
