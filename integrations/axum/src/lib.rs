@@ -70,6 +70,15 @@ use sealed_session::{Claims, Error, KeyRing, Timestamp};
 
 pub use sealed_session::web::{Clock, DEFAULT_ABSOLUTE_LIFETIME, DEFAULT_IDLE_LIFETIME};
 
+/// The README's axum example, `docs/snippets/axum.rs` at the repository root,
+/// compiled here as a doctest so that it cannot drift from this crate's API
+/// (the core's `tests/readme.rs` checks that the README shows that file).
+#[cfg(doctest)]
+#[doc = "```no_run"]
+#[doc = include_str!("../../../docs/snippets/axum.rs")]
+#[doc = "```"]
+pub struct ReadmeExample;
+
 /// Everything the adapter needs: the key ring, the [`Policy`](sealed_session::Policy) (lifetimes,
 /// renewal point, leeway, audience, revocation), the cookie settings and the
 /// clock. Cheap to clone (one `Arc`); share one per application.
