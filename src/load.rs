@@ -164,8 +164,8 @@ impl Key {
     /// # Example
     /// ```
     /// use sealed_session::Key;
-    /// # std::env::set_var("SESSION_KEY_DOC", "k2.local.cHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHA\n");
-    /// let key = Key::from_env("SESSION_KEY_DOC")?;
+    /// # std::env::set_var("SEALED_SESSION_KEY", "k2.local.cHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHA\n");
+    /// let key = Key::from_env("SEALED_SESSION_KEY")?;
     /// assert!(key == Key::from_bytes([0x70; 32]));
     /// # Ok::<(), sealed_session::LoadKeyError>(())
     /// ```
