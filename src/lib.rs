@@ -141,7 +141,4 @@ pub struct ReadmeDoctests;
 pub use b64::__b64_decode_into;
 #[cfg(feature = "__internal-test")]
 #[doc(hidden)]
-pub use claims::{__ClaimsPaths, __claims_paths};
-#[cfg(feature = "__internal-test")]
-#[doc(hidden)]
 pub use session::{__policy_seal_with_nonce_seed, __seal_claims_with_nonce_seed};

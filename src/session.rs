@@ -227,7 +227,7 @@ pub struct Policy {
     idle: Duration,
     absolute: Duration,
     leeway: Duration,
-    audience: Option<String>,
+    audience: Option<Arc<str>>,
     max_token_len: usize,
     max_open_len: usize,
     renew_after_percent: u8,
@@ -316,7 +316,7 @@ impl Policy {
     /// assert_eq!(p.audience(), Some("admin"));
     /// ```
     pub fn with_audience(mut self, audience: impl Into<String>) -> Policy {
-        self.audience = Some(audience.into());
+        self.audience = Some(Arc::from(audience.into()));
         self
     }
 
@@ -537,13 +537,20 @@ impl Policy {
     }
 
     /// Re-seal an opened session at `now`: the same user, session start
-    /// (`sst`), session id (`jti`) and custom claims; a fresh `iat`; `exp =
-    /// min(now + idle, sst + absolute)`; the policy's audience; no `nbf`.
+    /// (`sst`), session id (`jti`), audience (`aud`) and custom claims; a
+    /// fresh `iat`; `exp = min(now + idle, sst + absolute)`; no `nbf`.
+    ///
+    /// The custom claims are carried over as they were authenticated, every
+    /// member byte for byte ([`Claims::custom_json`]), whatever type `T` the
+    /// claims were opened as: a [`Claims`] from [`Policy::open`] (custom
+    /// claims ignored) renews with all of them.
     ///
     /// Renew only claims that passed every check, including
     /// [`Claims::check_valid_after`].
     ///
     /// # Errors
+    /// [`Error::WrongAudience`] if this policy's audience is not the
+    /// token's (a session is never re-bound to another audience);
     /// [`Error::AbsoluteLifetimeOver`] once less than one second of the
     /// absolute lifetime is left; [`Error::Expired`] if `claims` expired
     /// (with leeway) before `now`; [`ClaimsError::Missing`]`("sst")` for a
@@ -570,7 +577,7 @@ impl Policy {
     /// # Ok::<(), sealed_session::Error>(())
     /// ```
     #[cfg(feature = "std")]
-    pub fn renew<T: Serialize>(
+    pub fn renew<T>(
         &self,
         keys: &impl KeySource,
         claims: &Claims<T>,
@@ -588,13 +595,17 @@ impl Policy {
     /// Write the payload of a renewal (deterministic given `jti`) and hand
     /// it to `f`.
     #[cfg(feature = "std")]
-    fn with_renewal_payload<T: Serialize, R>(
+    fn with_renewal_payload<T, R>(
         &self,
         claims: &Claims<T>,
         jti: SessionId,
         now: Timestamp,
         f: impl FnOnce(&[u8]) -> Result<R, Error>,
     ) -> Result<R, Error> {
+        // The session stays bound to the audience it was opened for.
+        if claims.audience() != self.audience() {
+            return Err(Error::WrongAudience);
+        }
         let sst = claims
             .session_started_at()
             .ok_or(ClaimsError::Missing("sst"))?;
@@ -602,15 +613,9 @@ impl Policy {
             return Err(Error::AbsoluteLifetimeOver);
         }
         claims::check_time(claims.expires_at(), None, now, self.leeway)?;
-        self.with_payload(
-            claims.user_id(),
-            Some(&claims.custom),
-            None,
-            Some(sst),
-            jti,
-            now,
-            f,
-        )
+        let mut new = self.new_claims(claims.user_id(), None, Some(sst), jti, now)?;
+        new.custom_json = claims.custom_json();
+        write_new_payload::<(), R>(&new, None, f)
     }
 
     /// Write the payload of a new token (`sst: None`) or a renewal and hand
@@ -628,16 +633,7 @@ impl Policy {
         f: impl FnOnce(&[u8]) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let claims = self.new_claims(user_id, not_before, sst, jti, now)?;
-        if custom.is_none() {
-            let mut stack = claims::StackOut::<STACK_PAYLOAD>::new();
-            claims::write_registered_payload(&mut stack, &claims);
-            if let Some(payload) = stack.written() {
-                return f(payload);
-            }
-        }
-        let mut out = Vec::with_capacity(192 + user_id.len() + claims.aud.map_or(0, str::len));
-        claims::write_payload(&mut out, &claims, custom)?;
-        f(&out)
+        write_new_payload(&claims, custom, f)
     }
 
     /// The registered claims of a new token or a renewal, checked.
@@ -686,6 +682,7 @@ impl Policy {
             sst,
             jti,
             aud: self.audience.as_deref(),
+            custom_json: "",
         })
     }
 
@@ -703,7 +700,7 @@ impl Policy {
             }
         }
         let renew_at = self.renew_at(&reg);
-        Ok(reg.into_claims(renew_at))
+        Ok(reg.into_claims(self.audience.clone(), renew_at))
     }
 
     /// `iat + percent × (exp - iat)`, or `None` when renewing could not
@@ -720,6 +717,27 @@ impl Policy {
         let part = idle.checked_mul(u32::from(self.renew_after_percent))? / 100;
         iat.checked_add(part)
     }
+}
+
+/// Write the payload of `claims` with `custom` and hand it to `f`: on the
+/// stack when there are no typed custom claims and it fits (the common
+/// case: no allocation), else in a `Vec`.
+fn write_new_payload<T: Serialize + ?Sized, R>(
+    claims: &NewClaims<'_>,
+    custom: Option<&T>,
+    f: impl FnOnce(&[u8]) -> Result<R, Error>,
+) -> Result<R, Error> {
+    if custom.is_none() {
+        let mut stack = claims::StackOut::<STACK_PAYLOAD>::new();
+        claims::write_registered_payload(&mut stack, claims);
+        if let Some(payload) = stack.written() {
+            return f(payload);
+        }
+    }
+    let extra = claims.aud.map_or(0, str::len) + claims.custom_json.len();
+    let mut out = Vec::with_capacity(192 + claims.sub.len() + extra);
+    claims::write_payload(&mut out, claims, custom)?;
+    f(&out)
 }
 
 /// A new session being prepared: custom claims and `nbf` are optional.

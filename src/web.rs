@@ -728,6 +728,34 @@ mod tests {
     }
 
     #[test]
+    fn renewal_keeps_the_custom_claims() {
+        let key = Key::generate();
+        let s = Sessions::builder(KeyRing::new(key.clone())).build();
+        let custom = serde_json::json!({ "mfa_pending": true, "read_only": true });
+        let token = s
+            .policy()
+            .new_session("u")
+            .custom(&custom)
+            .seal(&KeyRing::new(key.clone()), at(0))
+            .unwrap();
+        let mut h = format!("__Host-session={token}");
+        let members = r#""mfa_pending":true,"read_only":true"#;
+        for (i, now) in [(1, at(7 * 3600)), (2, at(14 * 3600))] {
+            let claims = s.open([h.as_bytes()], now).unwrap();
+            assert_eq!(claims.custom_json(), members, "before renewal {i}");
+            let renewed = s.renewal(&claims, now, 200, NONE).unwrap();
+            let payload = crate::format::open(&key, renewed.token()).unwrap().payload;
+            let v: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+            assert_eq!(v["mfa_pending"], true, "renewal {i}");
+            assert_eq!(v["read_only"], true, "renewal {i}");
+            h = header(&renewed);
+        }
+        let claims = s.open([h.as_bytes()], at(14 * 3600)).unwrap();
+        assert_eq!(claims.custom_json(), members);
+        assert_eq!(s.renew(&claims, at(14 * 3600)).map(|_| ()), Ok(()));
+    }
+
+    #[test]
     fn set_cookie_into_parts_matches_accessors() {
         let set = sessions().start_at("u", at(0)).unwrap();
         let (token, value, exp) = set.clone().into_parts();

@@ -460,3 +460,105 @@ fn policy_is_shareable_and_its_debug_names_no_secrets() {
     let s = format!("{p:?}");
     assert!(s.contains("audience: Some(\"x\")"), "{s}");
 }
+
+/// The custom members of a payload, in order, as the raw JSON text of the
+/// decrypted token (not through the crate's reader).
+fn custom_members_of(key: &Key, token: &str) -> String {
+    let payload = format::open(key, token).unwrap().payload;
+    let text = String::from_utf8(payload).unwrap();
+    // Every payload this crate writes ends with the custom members after
+    // the registered claims; find the first one by name.
+    let start = text.find("\"mfa_pending\"").unwrap();
+    text[start..text.len() - 1].to_owned()
+}
+
+#[test]
+fn renewal_keeps_every_custom_claim_whatever_type_it_was_opened_as() {
+    let (k, p) = (key(), policy());
+    // Written by hand: odd spacing, a nested object, a number serde_json
+    // would not write back the same way, an escaped name.
+    let members = r#""mfa_pending":true,"read_only":  {"until":1.50e3,"why":"audit\u00e9"},"r\u00f4le":[1,"x"]"#;
+    let custom: serde_json::Value = serde_json::from_str(&format!("{{{members}}}")).unwrap();
+    let token = p.new_session("7").custom(&custom).seal(&k, at(0)).unwrap();
+    let sealed_members = custom_members_of(&k, &token);
+
+    // Opened without custom claims (`Claims<()>`, what the adapters give),
+    // and as a type that knows only some of them.
+    #[derive(Deserialize, Serialize, Debug, PartialEq)]
+    struct OnlyMfa {
+        mfa_pending: bool,
+    }
+    let plain = p.open(&k, &token, at(0)).unwrap();
+    assert_eq!(plain.custom_json(), sealed_members);
+    let typed = p.open_custom::<OnlyMfa>(&k, &token, at(0)).unwrap();
+    assert!(typed.custom().mfa_pending);
+    for renewed in [
+        p.renew(&k, &plain, at(40)).unwrap(),
+        p.renew(&k, &typed, at(40)).unwrap(),
+    ] {
+        assert_eq!(custom_members_of(&k, &renewed), sealed_members);
+        let again = p.open(&k, &renewed, at(40)).unwrap();
+        // And a second renewal.
+        let twice = p.renew(&k, &again, at(80)).unwrap();
+        assert_eq!(custom_members_of(&k, &twice), sealed_members);
+        let v = payload_of(&k, &twice);
+        assert_eq!(v["mfa_pending"], true);
+        assert_eq!(v["read_only"]["why"], "audit\u{e9}");
+        assert_eq!(v["r\u{f4}le"], serde_json::json!([1, "x"]));
+        assert_eq!(v["iat"], "2030-03-17T17:48:00Z");
+    }
+
+    // Without custom claims, nothing is added.
+    let bare = p.open(&k, &p.seal(&k, "7", at(0)).unwrap(), at(0)).unwrap();
+    assert_eq!(bare.custom_json(), "");
+    let renewed = p.renew(&k, &bare, at(40)).unwrap();
+    assert_eq!(
+        payload_of(&k, &renewed).as_object().unwrap().len(),
+        5, // sub exp iat sst jti
+    );
+}
+
+#[test]
+fn renewal_keeps_custom_claims_of_a_foreign_token() {
+    // Custom members before, between and after the registered claims.
+    let k = key();
+    let p = Policy::new(secs(60), secs(1000));
+    // Names and values keep their exact bytes (an escaped name, a number
+    // serde_json would write as `1500.0`, inner spacing); only the spacing
+    // between members goes.
+    let payload = br#"{ "a" : 1.50e3 ,"sub":"7","b":{"c": [true]},"exp":"2030-03-17T17:47:40Z","iat":"2030-03-17T17:46:40Z","r\u00f4le":"e"}"#;
+    let token = format::seal(&k, payload, b"").unwrap();
+    let claims = p.open(&k, &token, at(0)).unwrap();
+    let members = r#""a":1.50e3,"b":{"c": [true]},"r\u00f4le":"e""#;
+    assert_eq!(claims.custom_json(), members);
+    let renewed = p.renew(&k, &claims, at(40)).unwrap();
+    let text = String::from_utf8(format::open(&k, &renewed).unwrap().payload).unwrap();
+    assert!(text.ends_with(&format!(",{members}}}")), "{text}");
+    let v = payload_of(&k, &renewed);
+    assert_eq!(v["a"], 1500.0);
+    assert_eq!(v["b"]["c"][0], true);
+    assert_eq!(v["r\u{f4}le"], "e");
+}
+
+#[test]
+fn renewal_with_another_audience_is_refused() {
+    let k = key();
+    let shop = policy().with_audience("shop");
+    let admin = policy().with_audience("admin");
+    let none = policy();
+    let claims = shop
+        .open(&k, &shop.seal(&k, "7", at(0)).unwrap(), at(0))
+        .unwrap();
+    assert_eq!(claims.audience(), Some("shop"));
+    assert_eq!(admin.renew(&k, &claims, at(40)), Err(Error::WrongAudience));
+    assert_eq!(none.renew(&k, &claims, at(40)), Err(Error::WrongAudience));
+    let renewed = shop.renew(&k, &claims, at(40)).unwrap();
+    assert_eq!(payload_of(&k, &renewed)["aud"], "shop");
+    // An unbound session is not bound by renewing it.
+    let unbound = none
+        .open(&k, &none.seal(&k, "7", at(0)).unwrap(), at(0))
+        .unwrap();
+    assert_eq!(unbound.audience(), None);
+    assert_eq!(shop.renew(&k, &unbound, at(40)), Err(Error::WrongAudience));
+    assert!(none.renew(&k, &unbound, at(40)).is_ok());
+}

@@ -34,6 +34,11 @@ async fn maybe(session: Option<Session>) -> String {
     session.map_or_else(|| "anonymous".to_owned(), |s| s.user_id().to_owned())
 }
 
+/// The session's custom members as authenticated JSON text.
+async fn custom(session: Session) -> String {
+    session.claims().custom_json().to_owned()
+}
+
 async fn logout(sessions: Sessions) -> HttpResponse {
     HttpResponse::Ok().append_header(sessions.end()).body("bye")
 }
@@ -43,12 +48,14 @@ struct Server {
     handle: actix_web::dev::ServerHandle,
     client: Client<HttpConnector, Full<Bytes>>,
     clock: Arc<AtomicI64>,
+    key: Key,
 }
 
 impl Server {
     fn start() -> Server {
         let clock = Arc::new(AtomicI64::new(T0));
-        let sessions = Sessions::builder(KeyRing::new(Key::generate()))
+        let key = Key::generate();
+        let sessions = Sessions::builder(KeyRing::new(key.clone()))
             .policy(Policy::new(
                 Duration::from_secs(3600),
                 Duration::from_secs(2 * 3600),
@@ -68,6 +75,7 @@ impl Server {
                 .route("/login", web::post().to(login))
                 .route("/me", web::get().to(me))
                 .route("/maybe", web::get().to(maybe))
+                .route("/custom", web::get().to(custom))
                 .route("/logout", web::post().to(logout))
         })
         .workers(1)
@@ -82,6 +90,7 @@ impl Server {
             handle,
             client: Client::builder(TokioExecutor::new()).build_http(),
             clock,
+            key,
         }
     }
 
@@ -225,6 +234,49 @@ async fn renewal_past_the_renewal_point() {
         s.call(Method::GET, "/me", Some(renewed.as_bytes())).await.0,
         StatusCode::OK
     );
+    s.stop().await;
+}
+
+#[actix_web::test]
+async fn renewal_keeps_the_custom_claims() {
+    let s = Server::start();
+    // A session sealed with custom claims (a restriction the app relies on).
+    let policy = Policy::new(Duration::from_secs(3600), Duration::from_secs(2 * 3600));
+    let custom = serde_json::json!({ "mfa_pending": true, "read_only": true });
+    let t0 = Timestamp::from_unix_seconds(T0).unwrap();
+    let token = policy
+        .new_session("alice")
+        .custom(&custom)
+        .seal(&KeyRing::new(s.key.clone()), t0)
+        .unwrap();
+    let members = r#""mfa_pending":true,"read_only":true"#;
+    let mut cookie = format!("__Host-session={token}");
+    for (i, now) in [(1, T0 + 1800), (2, T0 + 3600)] {
+        s.clock.store(now, Ordering::SeqCst);
+        let (status, set, body) = s
+            .call(Method::GET, "/custom", Some(cookie.as_bytes()))
+            .await;
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::OK, members),
+            "renewal {i}"
+        );
+        assert_eq!(set.len(), 1, "renewal {i}");
+        cookie = pair(&set[0]);
+    }
+    // The twice-renewed token still carries them, byte for byte.
+    let (status, _, body) = s
+        .call(Method::GET, "/custom", Some(cookie.as_bytes()))
+        .await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, members));
+    let token = cookie.strip_prefix("__Host-session=").unwrap();
+    let payload = sealed_session::format::open(&s.key, token).unwrap().payload;
+    let v: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(
+        (v["mfa_pending"].as_bool(), v["read_only"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(v["iat"], "2030-03-17T18:46:40Z");
     s.stop().await;
 }
 
