@@ -468,6 +468,14 @@ fn canonical_lid(untrusted_footer: &[u8]) -> Option<&[u8]> {
 
 /// The key id named by an **unauthenticated** footer, checked: the
 /// canonical form without parsing, anything else through strict JSON.
+/// The key id a token's footer names, if the token and its footer parse:
+/// **unauthenticated**, for logging a refusal (a key id is public).
+#[cfg(feature = "tracing")]
+pub(crate) fn untrusted_key_id(token: &str) -> Option<KeyId> {
+    let untrusted = crate::format::UntrustedToken::parse(token).ok()?;
+    untrusted_kid(&untrusted.untrusted_footer().ok()?).ok()
+}
+
 fn untrusted_kid(untrusted_footer: &[u8]) -> Result<KeyId, Error> {
     const BAD: Error = Error::Malformed(Malformed::Footer);
     if untrusted_footer.len() > KeyRing::MAX_FOOTER_LEN {

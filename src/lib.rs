@@ -97,9 +97,14 @@ pub mod cookie;
 mod error;
 pub mod format;
 mod key;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod keydir;
 mod keyring;
 #[cfg(feature = "std")]
 mod load;
+#[cfg(feature = "std")]
+mod metrics;
 mod paserk;
 #[cfg(feature = "std")]
 mod rng;

@@ -39,10 +39,13 @@ use alloc::string::String;
 use core::fmt;
 use core::marker::PhantomData;
 use core::time::Duration;
-use std::sync::{Arc, RwLock};
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, RwLock};
 
 use crate::cookie::{CookieHeaderError, SessionCookie};
-use crate::{Claims, Error, KeyRing, Policy, Timestamp};
+use crate::metrics::Metrics;
+pub use crate::metrics::{MetricsSnapshot, Reason};
+use crate::{Claims, Error, KeyRing, LoadKeyError, Policy, Timestamp};
 
 /// A clock: returns the current time. Injected for tests.
 ///
@@ -104,6 +107,8 @@ struct Inner {
     policy: Policy,
     cookie: SessionCookie,
     clock: Clock,
+    key_dir: Option<PathBuf>,
+    metrics: Metrics,
 }
 
 impl fmt::Debug for Sessions {
@@ -138,6 +143,7 @@ pub struct SessionsBuilder<S = Sessions> {
     policy: Policy,
     cookie: SessionCookie,
     clock: Clock,
+    key_dir: Option<PathBuf>,
     output: PhantomData<fn() -> S>,
 }
 
@@ -171,8 +177,29 @@ impl<S: From<Sessions>> SessionsBuilder<S> {
             policy: Policy::new(DEFAULT_IDLE_LIFETIME, DEFAULT_ABSOLUTE_LIFETIME),
             cookie: SessionCookie::hardened(),
             clock: Arc::new(Timestamp::now),
+            key_dir: None,
             output: PhantomData,
         }
+    }
+
+    /// Start building with the key ring of a key directory
+    /// ([`KeyRing::from_dir`]), and remember the directory so that
+    /// [`Sessions::reload_keys`] and [`Sessions::watch_keys`] read it again.
+    ///
+    /// # Errors
+    /// As [`KeyRing::from_dir`]: the first bad file, named.
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::web::Sessions;
+    /// let e = Sessions::from_key_dir("/nonexistent/keys").unwrap_err();
+    /// assert!(e.to_string().contains("/nonexistent/keys/current"));
+    /// ```
+    pub fn from_key_dir(dir: impl AsRef<Path>) -> Result<Self, LoadKeyError> {
+        let dir = dir.as_ref();
+        let mut builder = Self::new(KeyRing::from_dir(dir)?);
+        builder.key_dir = Some(dir.into());
+        Ok(builder)
     }
 
     /// Cookie settings (default: [`SessionCookie::hardened`]).
@@ -220,6 +247,8 @@ impl<S: From<Sessions>> SessionsBuilder<S> {
                 policy: self.policy,
                 cookie: self.cookie,
                 clock: self.clock,
+                key_dir: self.key_dir,
+                metrics: Metrics::default(),
             }),
         })
     }
@@ -236,6 +265,26 @@ impl Sessions {
     /// ```
     pub fn builder(keys: KeyRing) -> SessionsBuilder {
         SessionsBuilder::new(keys)
+    }
+
+    /// [`SessionsBuilder::from_key_dir`] for `S` = [`Sessions`].
+    ///
+    /// # Errors
+    /// As [`KeyRing::from_dir`].
+    ///
+    /// # Example
+    /// See [`SessionsBuilder::from_key_dir`].
+    pub fn from_key_dir(dir: impl AsRef<Path>) -> Result<SessionsBuilder, LoadKeyError> {
+        SessionsBuilder::from_key_dir(dir)
+    }
+
+    /// The counters since this instance was built: sessions opened,
+    /// started and renewed, and refusals by [`Reason`].
+    ///
+    /// # Example
+    /// See [`MetricsSnapshot`].
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.inner.metrics.snapshot()
     }
 
     /// The cookie settings.
@@ -287,6 +336,92 @@ impl Sessions {
         }
     }
 
+    /// Read the key directory again ([`SessionsBuilder::from_key_dir`]) and
+    /// serve with its keys from now on. Returns whether the key ids
+    /// changed; `Ok(false)` without a key directory.
+    ///
+    /// On any error (a missing, half-written, world-readable or invalid
+    /// file) nothing changes: the node keeps serving with the keys it has,
+    /// the error names the file, and with the `tracing` feature a warning
+    /// says why. Call it from a `SIGHUP` handler, or let
+    /// [`Sessions::watch_keys`] call it.
+    ///
+    /// # Errors
+    /// As [`KeyRing::from_dir`].
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::{web::Sessions, Key, KeyRing};
+    /// let s = Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// assert!(!s.reload_keys()?); // no key directory: nothing to read
+    /// # Ok::<(), sealed_session::LoadKeyError>(())
+    /// ```
+    pub fn reload_keys(&self) -> Result<bool, LoadKeyError> {
+        let Some(dir) = &self.inner.key_dir else {
+            return Ok(false);
+        };
+        let ring = match KeyRing::from_dir(dir) {
+            Ok(ring) => ring,
+            Err(e) => {
+                self.inner.metrics.key_reload_failed();
+                #[cfg(feature = "tracing")]
+                tracing::warn!(
+                    target: "sealed_session",
+                    error = %e,
+                    "key reload failed; still serving with the previous keys"
+                );
+                return Err(e);
+            }
+        };
+        let old = self.keys();
+        if same_key_ids(&old, &ring) {
+            return Ok(false);
+        }
+        #[cfg(feature = "tracing")]
+        tracing::info!(
+            target: "sealed_session",
+            current = ring.current_id().as_str(),
+            keys = ring.len(),
+            "key ring reloaded"
+        );
+        self.replace_keys(ring);
+        self.inner.metrics.key_reloaded();
+        Ok(true)
+    }
+
+    /// Reload the key directory every `interval` on a background thread
+    /// (see [`Sessions::reload_keys`]: a failed reload keeps the old keys)
+    /// until the returned [`KeyWatcher`] is dropped. Reading a few small
+    /// files each interval is cheap; one second is a sound choice.
+    ///
+    /// # Errors
+    /// The operating system's error if the thread cannot be started.
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::{web::Sessions, Key, KeyRing};
+    /// use std::time::Duration;
+    /// let s = Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// let watcher = s.watch_keys(Duration::from_secs(1))?;
+    /// drop(watcher); // stops the thread
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn watch_keys(&self, interval: Duration) -> std::io::Result<KeyWatcher> {
+        let (stop, stopped) = mpsc::channel::<()>();
+        let sessions = self.clone();
+        let thread = std::thread::Builder::new()
+            .name("sealed-session-keys".into())
+            .spawn(move || {
+                while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(interval) {
+                    let _ = sessions.reload_keys();
+                }
+            })?;
+        Ok(KeyWatcher {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
     fn keys(&self) -> Arc<KeyRing> {
         match self.inner.keys.read() {
             Ok(guard) => Arc::clone(&guard),
@@ -332,7 +467,9 @@ impl Sessions {
     pub fn start_at(&self, user_id: &str, now: Timestamp) -> Result<SetCookie, Error> {
         let keys = self.keys();
         let token = self.inner.policy.seal(&*keys, user_id, now)?;
-        self.cookie_for(&keys, token, now)
+        let set = self.cookie_for(&keys, token, now)?;
+        self.inner.metrics.sealed();
+        Ok(set)
     }
 
     /// Re-seal the session of `claims` at `now` (same user, session start
@@ -362,7 +499,9 @@ impl Sessions {
     pub fn renew(&self, claims: &Claims, now: Timestamp) -> Result<SetCookie, Error> {
         let keys = self.keys();
         let token = self.inner.policy.renew(&*keys, claims, now)?;
-        self.cookie_for(&keys, token, now)
+        let set = self.cookie_for(&keys, token, now)?;
+        self.inner.metrics.renewed();
+        Ok(set)
     }
 
     /// The cookie for a token just sealed or renewed with `keys`.
@@ -419,17 +558,42 @@ impl Sessions {
     where
         I: IntoIterator<Item = &'h [u8]>,
     {
-        let token = self
-            .inner
-            .cookie
-            .find_in(cookie_headers)
-            .map_err(Rejection::Cookie)?
-            .ok_or(Rejection::Missing)?;
+        let token = match self.inner.cookie.find_in(cookie_headers) {
+            Ok(Some(token)) => token,
+            Ok(None) => return Err(self.refused(Rejection::Missing, None)),
+            Err(e) => return Err(self.refused(Rejection::Cookie(e), None)),
+        };
         let keys = self.keys();
-        self.inner
-            .policy
-            .open(&*keys, token, now)
-            .map_err(Rejection::Token)
+        match self.inner.policy.open(&*keys, token, now) {
+            Ok(claims) => {
+                self.inner.metrics.opened();
+                Ok(claims)
+            }
+            Err(e) => Err(self.refused(Rejection::Token(e), Some(token))),
+        }
+    }
+
+    /// Count a refusal and, with the `tracing` feature, log it: the
+    /// reason, the footer's key id when it parses, the token's length;
+    /// never the token, a claim or a user id.
+    #[cold]
+    fn refused(&self, rejection: Rejection, token: Option<&str>) -> Rejection {
+        let reason = Reason::of(&rejection);
+        self.inner.metrics.rejected(reason);
+        #[cfg(feature = "tracing")]
+        {
+            let key_id = token
+                .filter(|t| t.len() <= self.inner.policy.max_open_len())
+                .and_then(crate::keyring::untrusted_key_id);
+            crate::metrics::log_rejection(
+                reason,
+                key_id.as_ref().map(|k| k.as_str()),
+                token.map(str::len),
+            );
+        }
+        #[cfg(not(feature = "tracing"))]
+        let _ = token;
+        rejection
     }
 
     /// The renewal decision, once the handler has answered: the
@@ -477,6 +641,35 @@ impl Sessions {
             return None;
         }
         self.renew(claims, now).ok()
+    }
+}
+
+/// Whether two rings hold the same keys in the same roles.
+fn same_key_ids(a: &KeyRing, b: &KeyRing) -> bool {
+    let ids = |r: &KeyRing| {
+        let mut v: alloc::vec::Vec<_> = r.retired_ids().collect();
+        v.sort();
+        v
+    };
+    a.current_id() == b.current_id() && ids(a) == ids(b)
+}
+
+/// Stops the thread of [`Sessions::watch_keys`] when dropped.
+///
+/// # Example
+/// See [`Sessions::watch_keys`].
+#[derive(Debug)]
+pub struct KeyWatcher {
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for KeyWatcher {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 

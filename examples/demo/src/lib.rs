@@ -53,8 +53,9 @@ use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 use rusqlite::{params, Connection, OptionalExtension};
 use sealed_session::cookie::SessionCookie;
+use sealed_session::web::KeyWatcher;
 use sealed_session::{KeyRing, Policy, Timestamp};
-use sealed_session_axum::{renew, Clock, Session, Sessions};
+use sealed_session_axum::{renew, Clock, Session, Sessions, SessionsBuilder};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -79,6 +80,12 @@ pub struct NodeConfig {
     pub cache_ttl: Duration,
     /// The node's clock.
     pub clock: Clock,
+    /// A key directory ([`KeyRing::from_dir`]): when set, the node loads its
+    /// keys from it instead of `keys`, and re-reads it every
+    /// `key_reload_interval` (a failed reload keeps the old keys).
+    pub key_dir: Option<PathBuf>,
+    /// How often the key directory is re-read.
+    pub key_reload_interval: Duration,
 }
 
 impl fmt::Debug for NodeConfig {
@@ -105,6 +112,8 @@ impl NodeConfig {
             policy: Policy::new(Duration::from_secs(30 * 60), Duration::from_secs(8 * 3600)),
             cache_ttl: Duration::from_secs(5),
             clock: Arc::new(Timestamp::now),
+            key_dir: None,
+            key_reload_interval: Duration::from_secs(1),
         }
     }
 }
@@ -127,6 +136,8 @@ pub enum DemoError {
     Db(rusqlite::Error),
     /// Binding or serving failed.
     Io(std::io::Error),
+    /// The key directory could not be loaded.
+    Keys(sealed_session::LoadKeyError),
 }
 
 impl fmt::Display for DemoError {
@@ -134,6 +145,7 @@ impl fmt::Display for DemoError {
         match self {
             DemoError::Db(e) => write!(f, "database: {e}"),
             DemoError::Io(e) => write!(f, "i/o: {e}"),
+            DemoError::Keys(e) => write!(f, "keys: {e}"),
         }
     }
 }
@@ -143,6 +155,12 @@ impl std::error::Error for DemoError {}
 impl From<rusqlite::Error> for DemoError {
     fn from(e: rusqlite::Error) -> Self {
         DemoError::Db(e)
+    }
+}
+
+impl From<sealed_session::LoadKeyError> for DemoError {
+    fn from(e: sealed_session::LoadKeyError) -> Self {
+        DemoError::Keys(e)
     }
 }
 
@@ -436,7 +454,11 @@ async fn logout_everywhere(State(app): State<App>, session: Session) -> Result<R
 /// # Errors
 /// The database cannot be opened.
 pub fn app(config: NodeConfig) -> Result<(Router, Sessions), DemoError> {
-    let sessions = Sessions::builder(config.keys)
+    let builder = match &config.key_dir {
+        Some(dir) => SessionsBuilder::from_key_dir(dir)?,
+        None => Sessions::builder(config.keys),
+    };
+    let sessions = builder
         .cookie(config.cookie)
         .policy(config.policy)
         .clock({
@@ -471,6 +493,7 @@ pub struct RunningNode {
     pub addr: SocketAddr,
     /// Its sessions handle, e.g. to [`Sessions::replace_keys`].
     pub sessions: Sessions,
+    _watcher: Option<KeyWatcher>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -513,7 +536,15 @@ impl Drop for RunningNode {
 /// # Errors
 /// The database cannot be opened or the address cannot be bound.
 pub async fn start_node(addr: SocketAddr, config: NodeConfig) -> Result<RunningNode, DemoError> {
+    let reload = config
+        .key_dir
+        .is_some()
+        .then_some(config.key_reload_interval);
     let (router, sessions) = app(config)?;
+    let watcher = match reload {
+        Some(interval) => Some(sessions.core().watch_keys(interval)?),
+        None => None,
+    };
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
@@ -527,6 +558,7 @@ pub async fn start_node(addr: SocketAddr, config: NodeConfig) -> Result<RunningN
     Ok(RunningNode {
         addr,
         sessions,
+        _watcher: watcher,
         stop: Some(stop),
         task: Some(task),
     })

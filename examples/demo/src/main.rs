@@ -9,7 +9,10 @@
 //! - `SEALED_SESSION_KEY_FILE`: a file holding the key as a `k2.local.` PASERK
 //!   (mode 0600), or
 //! - `SEALED_SESSION_KEY`: the key as a `k2.local.` PASERK string;
-//! - neither: a generated development key (sessions end when the demo stops).
+//! - `DEMO_KEY_DIR`: a key directory (`current`, `retired/…`; see
+//!   `sealed_session::keydir`), re-read every second: rotate keys by
+//!   writing files, without a restart;
+//! - none: a generated development key (sessions end when the demo stops).
 #![forbid(unsafe_code)]
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -25,6 +28,21 @@ fn env_num(name: &str, default: u16) -> Result<u16, String> {
             .map_err(|_| format!("{name} must be a number, got {v:?}")),
         Err(_) => Ok(default),
     }
+}
+
+fn load_key() -> Result<Key, Box<dyn std::error::Error>> {
+    Ok(
+        if let Some(path) = std::env::var_os("SEALED_SESSION_KEY_FILE") {
+            eprintln!("key: from the file in SEALED_SESSION_KEY_FILE");
+            Key::from_file(path)?
+        } else if std::env::var_os("SEALED_SESSION_KEY").is_some() {
+            eprintln!("key: from SEALED_SESSION_KEY");
+            Key::from_env("SEALED_SESSION_KEY")?
+        } else {
+            eprintln!("key: a generated development key (sessions end when the demo stops)");
+            Key::generate()
+        },
+    )
 }
 
 #[tokio::main]
@@ -45,23 +63,20 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("sealed-session-demo.sqlite3"));
     init_db(&db)?;
-    let key = if let Some(path) = std::env::var_os("SEALED_SESSION_KEY_FILE") {
-        eprintln!("key: from the file in SEALED_SESSION_KEY_FILE");
-        Key::from_file(path)?
-    } else if std::env::var_os("SEALED_SESSION_KEY").is_some() {
-        eprintln!("key: from SEALED_SESSION_KEY");
-        Key::from_env("SEALED_SESSION_KEY")?
+    let key_dir = std::env::var_os("DEMO_KEY_DIR").map(PathBuf::from);
+    let keys = if let Some(dir) = &key_dir {
+        eprintln!("keys: from the directory in DEMO_KEY_DIR, re-read every second");
+        KeyRing::from_dir(dir)?
     } else {
-        eprintln!("key: a generated development key (sessions end when the demo stops)");
-        Key::generate()
+        KeyRing::new(load_key()?)
     };
-    eprintln!("key id: {}", key.id().as_str());
-    let keys = KeyRing::new(key);
+    eprintln!("key id: {}", keys.current_id().as_str());
 
     let mut running = Vec::new();
     for i in 0..nodes {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port.saturating_add(i)));
-        let config = NodeConfig::new(&format!("node-{}", i + 1), &db, keys.clone());
+        let mut config = NodeConfig::new(&format!("node-{}", i + 1), &db, keys.clone());
+        config.key_dir = key_dir.clone();
         let node = start_node(addr, config).await?;
         println!("node-{} listening on http://{}", i + 1, node.addr);
         running.push(node);
