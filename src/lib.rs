@@ -139,6 +139,7 @@ pub use time::{ParseTimestampError, Timestamp};
 #[doc = include_str!("../docs/performance.md")]
 #[doc = include_str!("../docs/testing.md")]
 #[doc = include_str!("../docs/cli.md")]
+#[doc = include_str!("../docs/operations.md")]
 pub struct ReadmeDoctests;
 
 #[cfg(feature = "__internal-test")]
