@@ -49,6 +49,7 @@ struct Server {
     client: Client<HttpConnector, Full<Bytes>>,
     clock: Arc<AtomicI64>,
     key: Key,
+    sessions: Sessions,
 }
 
 impl Server {
@@ -65,6 +66,7 @@ impl Server {
                 move || Timestamp::from_unix_seconds(clock.load(Ordering::SeqCst)).unwrap()
             })
             .build();
+        let counted = sessions.clone();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         assert!(addr.ip().is_loopback());
@@ -91,6 +93,7 @@ impl Server {
             client: Client::builder(TokioExecutor::new()).build_http(),
             clock,
             key,
+            sessions: counted,
         }
     }
 
@@ -289,4 +292,40 @@ async fn sessions_missing_from_app_data_is_a_500_not_a_401() {
         .to_request();
     let res = actix_web::test::call_service(&app, req).await;
     assert_eq!(res.status(), 500);
+}
+
+/// Over HTTP, the extractor and the `renew` middleware open a request's
+/// session once: each request is one open or one refusal in `metrics()`
+/// (and so one `tracing` event), by the reason's stable name.
+#[actix_web::test]
+async fn each_request_counts_once_by_reason() {
+    use sealed_session::web::Reason;
+    let s = Server::start();
+    let (_, set, _) = s.call(Method::POST, "/login", None).await;
+    let cookie = pair(&set[0]);
+    for _ in 0..3 {
+        let (status, _, _) = s.call(Method::GET, "/me", Some(cookie.as_bytes())).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert_eq!(s.call(Method::GET, "/me", None).await.0, 401);
+    assert_eq!(s.call(Method::GET, "/maybe", None).await.0, 200);
+    let other = Sessions::builder(KeyRing::new(Key::generate())).build();
+    let foreign = format!("__Host-session={}", other.start("bob").unwrap().token());
+    let (status, _, _) = s.call(Method::GET, "/me", Some(foreign.as_bytes())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Past the renewal point: one open, one renewal; then expired.
+    s.clock.fetch_add(1900, Ordering::SeqCst);
+    let (status, set, _) = s.call(Method::GET, "/me", Some(cookie.as_bytes())).await;
+    assert_eq!((status, set.len()), (StatusCode::OK, 1));
+    s.clock.fetch_add(3600, Ordering::SeqCst);
+    let (status, _, _) = s.call(Method::GET, "/me", Some(cookie.as_bytes())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let m = s.sessions.core().metrics();
+    assert_eq!((m.sealed, m.opened, m.renewed), (1, 4, 1));
+    // The login request had no cookie either: the middleware saw it.
+    assert_eq!(m.rejected(Reason::Missing), 3);
+    assert_eq!(m.rejected(Reason::UnknownKey), 1);
+    assert_eq!(m.rejected(Reason::Expired), 1);
+    assert_eq!(m.rejected_total(), 5);
+    s.stop().await;
 }

@@ -291,3 +291,35 @@ async fn custom_cookie_and_key_replacement() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// The extractor and the `renew` middleware open a request's session once:
+/// each request is one open or one refusal in `metrics()` (and so one
+/// `tracing` event), by the reason's stable name.
+#[tokio::test]
+async fn each_request_counts_once_by_reason() {
+    use sealed_session::web::Reason;
+    let clock = Arc::new(AtomicI64::new(T0));
+    let (app, sessions) = app(Key::generate(), clock.clone());
+    let res = call(&app, "POST", "/login", None).await;
+    let cookie = pair(&set_cookies(&res)[0]);
+    for _ in 0..3 {
+        assert_eq!(call(&app, "GET", "/me", Some(&cookie)).await.status(), 200);
+    }
+    assert_eq!(call(&app, "GET", "/me", None).await.status(), 401);
+    assert_eq!(call(&app, "GET", "/maybe", None).await.status(), 200);
+    let other = Sessions::builder(KeyRing::new(Key::generate())).build();
+    let foreign = format!("__Host-session={}", other.start("bob").unwrap().token());
+    assert_eq!(call(&app, "GET", "/me", Some(&foreign)).await.status(), 401);
+    // Past the renewal point: one open, one renewal.
+    clock.fetch_add(1900, Ordering::SeqCst);
+    assert_eq!(call(&app, "GET", "/me", Some(&cookie)).await.status(), 200);
+    clock.fetch_add(3600, Ordering::SeqCst);
+    assert_eq!(call(&app, "GET", "/me", Some(&cookie)).await.status(), 401);
+    let m = sessions.core().metrics();
+    assert_eq!((m.sealed, m.opened, m.renewed), (1, 4, 1));
+    // The login request had no cookie either: the middleware saw it.
+    assert_eq!(m.rejected(Reason::Missing), 3);
+    assert_eq!(m.rejected(Reason::UnknownKey), 1);
+    assert_eq!(m.rejected(Reason::Expired), 1);
+    assert_eq!(m.rejected_total(), 5);
+}
