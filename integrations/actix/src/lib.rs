@@ -549,3 +549,8 @@ pub async fn renew<B: MessageBody>(
     }
     Ok(res)
 }
+
+/// The README's example, compiled as a doctest so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -597,3 +597,8 @@ pub async fn renew(State(sessions): State<Sessions>, mut req: Request, next: Nex
     }
     res
 }
+
+/// The README's example, compiled as a doctest so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
