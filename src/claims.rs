@@ -11,7 +11,7 @@
 //! | `iat` | RFC 3339 string | when this token was sealed (whole seconds) |
 //! | `nbf` | RFC 3339 string | start of the token's validity (optional) |
 //! | `sst` | RFC 3339 string | when the session started; survives renewal; omitted when equal to `iat` |
-//! | `jti` | 22-char base64url string (16 bytes) | the session id; survives renewal |
+//! | `jti` | string: ours are 22 base64url chars (16 random bytes); any string up to 128 bytes opens | the session id; survives renewal |
 //! | `aud` | string | the audience the token is bound to (optional) |
 //!
 //! Typed custom claims (any `T: Serialize + DeserializeOwned` that
@@ -45,6 +45,8 @@ use serde::de::{
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use base64ct::{Base64UrlUnpadded, Encoding};
+
 use crate::error::{ClaimsError, Error};
 use crate::time::Timestamp;
 
@@ -60,13 +62,17 @@ fn registered_name(name: &str) -> Option<&'static str> {
     REGISTERED_CLAIMS.iter().copied().find(|r| *r == name)
 }
 
-/// A session id: 16 random bytes, carried as the `jti` claim in 22
-/// base64url characters.
+/// A session id: the `jti` claim, kept as its exact text.
 ///
-/// Every session gets a fresh one when it is sealed, and it is kept when
-/// the session is renewed, so one id names every token of one login. Put it
-/// on a denylist (see [`Revocation`](crate::Revocation)) to end that one
-/// session.
+/// Every session this crate seals gets a fresh one, 16 random bytes in 22
+/// base64url characters, and it is kept when the session is renewed, so one
+/// id names every token of one login. Put it on a denylist (see
+/// [`Revocation`](crate::Revocation)) to end that one session.
+///
+/// Tokens from other implementations may carry any string as `jti` (a UUID,
+/// say): it opens as an opaque session id of up to [`SessionId::MAX_LEN`]
+/// bytes, which revocation matches and renewal keeps, byte for byte. Two
+/// ids are equal iff their texts are.
 ///
 /// It is not a secret (it only names a session), but the token encrypts it
 /// like every claim.
@@ -77,54 +83,94 @@ fn registered_name(name: &str) -> Option<&'static str> {
 /// let id = SessionId::from_bytes([0xfb; 16]);
 /// assert_eq!(id.to_string(), "-_v7-_v7-_v7-_v7-_v7-w");
 /// assert_eq!(SessionId::parse("-_v7-_v7-_v7-_v7-_v7-w"), Some(id));
-/// assert_eq!(SessionId::parse("too short"), None);
+/// // Another implementation's id:
+/// let uuid = SessionId::parse("6f1c2a4e-3b7d-4f7e-9c1a-2b3c4d5e6f70").unwrap();
+/// assert_eq!(uuid.as_str(), "6f1c2a4e-3b7d-4f7e-9c1a-2b3c4d5e6f70");
+/// assert_eq!(uuid.to_bytes(), None);
+/// assert_eq!(SessionId::parse(&"x".repeat(SessionId::MAX_LEN + 1)), None);
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SessionId([u8; SessionId::LEN]);
+#[derive(Clone, Copy)]
+pub struct SessionId {
+    /// The text, then zeros.
+    text: [u8; SessionId::MAX_LEN],
+    len: u8,
+}
 
 impl SessionId {
-    /// Length of a session id in bytes.
+    /// Length of a session id this crate makes, in bytes.
     pub const LEN: usize = 16;
     /// Length of its base64url text in characters.
     pub const ENCODED_LEN: usize = 22;
+    /// The longest `jti` accepted, in bytes (a token with a longer one is
+    /// refused with [`ClaimsError::BadValue`]`("jti")`).
+    pub const MAX_LEN: usize = 128;
 
-    /// A session id from its 16 bytes.
+    /// A session id from its 16 bytes (its text is their base64url form).
     ///
     /// ```
     /// # use sealed_session::SessionId;
-    /// assert_eq!(SessionId::from_bytes([1; 16]).to_bytes(), [1; 16]);
+    /// assert_eq!(SessionId::from_bytes([1; 16]).to_bytes(), Some([1; 16]));
     /// ```
-    pub const fn from_bytes(bytes: [u8; SessionId::LEN]) -> SessionId {
-        SessionId(bytes)
+    pub fn from_bytes(bytes: [u8; SessionId::LEN]) -> SessionId {
+        let mut text = [0u8; SessionId::MAX_LEN];
+        let len = match text.get_mut(..Self::ENCODED_LEN) {
+            Some(dst) => Base64UrlUnpadded::encode(&bytes, dst).map_or(0, str::len),
+            None => 0,
+        };
+        SessionId {
+            text,
+            len: len as u8,
+        }
     }
 
-    /// The 16 bytes.
+    /// The 16 bytes of a session id in this crate's form (22 canonical
+    /// base64url characters), or `None` for any other text.
     ///
     /// ```
     /// # use sealed_session::SessionId;
-    /// assert_eq!(SessionId::from_bytes([2; 16]).to_bytes(), [2; 16]);
+    /// assert_eq!(SessionId::from_bytes([2; 16]).to_bytes(), Some([2; 16]));
+    /// assert_eq!(SessionId::parse("not ours").unwrap().to_bytes(), None);
     /// ```
-    pub const fn to_bytes(self) -> [u8; SessionId::LEN] {
-        self.0
+    pub fn to_bytes(&self) -> Option<[u8; SessionId::LEN]> {
+        if self.as_str().len() != Self::ENCODED_LEN {
+            return None;
+        }
+        let mut out = [0u8; Self::LEN];
+        let n = Base64UrlUnpadded::decode(self.as_str(), &mut out)
+            .ok()?
+            .len();
+        (n == Self::LEN).then_some(out)
     }
 
-    /// Parse the 22-character base64url form (no padding, canonical).
+    /// A session id from its text, as in the `jti` claim: any string of at
+    /// most [`SessionId::MAX_LEN`] bytes.
     ///
     /// ```
     /// # use sealed_session::SessionId;
     /// let id = SessionId::from_bytes([7; 16]);
     /// assert_eq!(SessionId::parse(&id.to_string()), Some(id));
-    /// assert_eq!(SessionId::parse("AAAAAAAAAAAAAAAAAAAAAA=="), None);
+    /// // A non-canonical spelling of the same bytes is another id.
+    /// assert_ne!(SessionId::parse("BwcHBwcHBwcHBwcHBwcHBx"), Some(id));
     /// ```
     pub fn parse(s: &str) -> Option<SessionId> {
-        if s.len() != Self::ENCODED_LEN {
-            return None;
-        }
-        // An identifier, not key material: the table-driven strict decoder
-        // (see `b64`), as for the rest of the claims.
-        let mut out = [0u8; Self::LEN];
-        crate::b64::decode_into(s.as_bytes(), &mut out).ok()?;
-        Some(SessionId(out))
+        let mut text = [0u8; SessionId::MAX_LEN];
+        text.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
+        Some(SessionId {
+            text,
+            len: u8::try_from(s.len()).ok()?,
+        })
+    }
+
+    /// The id's text, as in the `jti` claim.
+    ///
+    /// ```
+    /// # use sealed_session::SessionId;
+    /// assert_eq!(SessionId::from_bytes([0; 16]).as_str(), "AAAAAAAAAAAAAAAAAAAAAA");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        let bytes = self.text.get(..usize::from(self.len)).unwrap_or_default();
+        // Always valid: the text was a `&str` (or base64url).
+        core::str::from_utf8(bytes).unwrap_or_default()
     }
 
     /// A fresh random session id.
@@ -132,29 +178,46 @@ impl SessionId {
     pub(crate) fn random() -> Result<SessionId, Error> {
         let mut out = [0u8; Self::LEN];
         crate::rng::fill(&mut out)?;
-        Ok(SessionId(out))
+        Ok(SessionId::from_bytes(out))
     }
+}
 
-    fn with_str<R>(&self, f: impl FnOnce(&str) -> R) -> R {
-        let mut buf = [0u8; Self::ENCODED_LEN];
-        crate::b64::encode_to(&mut buf, &self.0);
-        match core::str::from_utf8(&buf) {
-            Ok(s) => f(s),
-            Err(_) => unreachable!("base64url is ASCII"),
-        }
+impl PartialEq for SessionId {
+    fn eq(&self, other: &SessionId) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SessionId {}
+
+impl PartialOrd for SessionId {
+    fn partial_cmp(&self, other: &SessionId) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SessionId {
+    fn cmp(&self, other: &SessionId) -> core::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl core::hash::Hash for SessionId {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
     }
 }
 
 impl fmt::Display for SessionId {
-    /// The 22-character base64url form, as in the `jti` claim.
+    /// The id's text, as in the `jti` claim.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.with_str(|s| f.write_str(s))
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.with_str(|s| write!(f, "SessionId({s})"))
+        write!(f, "SessionId({:?})", self.as_str())
     }
 }
 
@@ -589,9 +652,8 @@ fn write_registered<O: Out>(out: &mut O, c: &NewClaims<'_>) {
             out.put(b"\"");
         }
     }
-    out.put(b",\"jti\":\"");
-    c.jti.with_str(|s| out.put(s.as_bytes()));
-    out.put(b"\"");
+    out.put(b",\"jti\":");
+    write_json_string(out, c.jti.as_str());
     if let Some(aud) = c.aud {
         out.put(b",\"aud\":");
         write_json_string(out, aud);
@@ -1232,20 +1294,60 @@ mod tests {
     fn session_ids() {
         let id = SessionId::from_bytes(*b"0123456789abcdef");
         let s = id.to_string();
-        assert_eq!(s.len(), SessionId::ENCODED_LEN);
+        assert_eq!(s, "MDEyMzQ1Njc4OWFiY2RlZg");
         assert_eq!(SessionId::parse(&s), Some(id));
-        assert_eq!(alloc::format!("{id:?}"), alloc::format!("SessionId({s})"));
-        // Non-canonical trailing bits, the standard alphabet, wrong lengths.
-        for bad in [
+        assert_eq!(id.to_bytes(), Some(*b"0123456789abcdef"));
+        assert_eq!(
+            alloc::format!("{id:?}"),
+            alloc::format!("SessionId(\"{s}\")")
+        );
+        // Non-canonical trailing bits, the standard alphabet, other lengths:
+        // other implementations' ids, distinct from ours, with no bytes.
+        for other in [
             "MDEyMzQ1Njc4OWFiY2RlZh",
             "MDEyMzQ1Njc4OWFiY2RlZg=",
             "MDEyMzQ1Njc4OWFiY2RlZ+",
             "MDEyMzQ1Njc4OWFiY2RlZ",
             "MDEyMzQ1Njc4OWFiY2RlZgA",
+            "",
+            "a\"b\u{1}é",
         ] {
-            assert_eq!(SessionId::parse(bad), None, "{bad}");
+            let parsed = SessionId::parse(other).unwrap();
+            assert_eq!(parsed.as_str(), other);
+            assert_ne!(parsed, id, "{other}");
+            assert_eq!(parsed.to_bytes(), None, "{other}");
         }
-        assert_eq!(s, "MDEyMzQ1Njc4OWFiY2RlZg");
+        // The length bound, in bytes.
+        let longest = "é".repeat(SessionId::MAX_LEN / 2);
+        assert_eq!(SessionId::parse(&longest).unwrap().as_str(), longest);
+        assert_eq!(SessionId::parse(&alloc::format!("{longest}x")), None);
+    }
+
+    #[test]
+    fn any_string_jti_opens_and_is_written_back_exactly() {
+        for jti in ["6f1c2a4e-3b7d-4f7e-9c1a-2b3c4d5e6f70", "", "x\"\\\n\u{1}ü"] {
+            let payload =
+                serde_json::json!({"sub": "7", "exp": "2030-01-01T00:00:00Z", "jti": jti});
+            let bytes = serde_json::to_vec(&payload).unwrap();
+            let c = parse_payload(&bytes).unwrap();
+            let id = c.session_id().unwrap();
+            assert_eq!(id.as_str(), jti);
+            let mut claims = new_claims("7", None);
+            claims.jti = id;
+            let mut out = Vec::new();
+            write_payload::<()>(&mut out, &claims, None).unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(v["jti"], jti);
+        }
+        let long = "j".repeat(SessionId::MAX_LEN + 1);
+        let bytes = serde_json::to_vec(
+            &serde_json::json!({"sub": "7", "exp": "2030-01-01T00:00:00Z", "jti": long}),
+        )
+        .unwrap();
+        assert_eq!(
+            parse_payload(&bytes),
+            Err(ClaimsError::BadValue("jti").into())
+        );
     }
 
     #[test]
@@ -1300,8 +1402,8 @@ mod tests {
                 ClaimsError::BadTime("sst").into(),
             ),
             (
-                "{\"sub\":\"a\",\"exp\":\"2026-01-01T00:00:00Z\",\"jti\":\"abc\"}",
-                ClaimsError::BadValue("jti").into(),
+                "{\"sub\":\"a\",\"exp\":\"2026-01-01T00:00:00Z\",\"jti\":1}",
+                ClaimsError::WrongType("jti").into(),
             ),
             (
                 "{\"sub\":\"a\",\"sub\":\"b\",\"exp\":\"2026-01-01T00:00:00Z\"}",

@@ -189,6 +189,7 @@ impl<F: Fn(SessionId) -> bool> Revocation for F {
 /// | max token length | [`Policy::DEFAULT_MAX_TOKEN_LEN`] (3840) | seal |
 /// | max open length | [`Policy::DEFAULT_MAX_OPEN_LEN`] (4096) | open, before decoding |
 /// | revocation | none | open |
+/// | `nbf` | not written | seal, renew: `nbf = iat` ([`Policy::with_nbf`]) |
 ///
 /// # Time rules
 /// At open, a token is valid iff `nbf - leeway <= now < exp + leeway`:
@@ -231,6 +232,7 @@ pub struct Policy {
     max_token_len: usize,
     max_open_len: usize,
     renew_after_percent: u8,
+    nbf: bool,
     revocation: Option<Arc<dyn Revocation + Send + Sync>>,
 }
 
@@ -244,6 +246,7 @@ impl fmt::Debug for Policy {
             .field("max_token_len", &self.max_token_len)
             .field("max_open_len", &self.max_open_len)
             .field("renew_after_percent", &self.renew_after_percent)
+            .field("nbf", &self.nbf)
             .field("revocation", &self.revocation.as_ref().map(|_| ".."))
             .finish()
     }
@@ -287,6 +290,7 @@ impl Policy {
             max_token_len: Policy::DEFAULT_MAX_TOKEN_LEN,
             max_open_len: Policy::DEFAULT_MAX_OPEN_LEN,
             renew_after_percent: 50,
+            nbf: false,
             revocation: None,
         }
     }
@@ -368,6 +372,39 @@ impl Policy {
         self
     }
 
+    /// Write `nbf` (= `iat`) into every token this policy seals or renews
+    /// (default: no `nbf`; [`NewSession::not_before`] still sets its own).
+    /// This crate does not need it; other implementations' validators may,
+    /// to check tokens this crate seals:
+    ///
+    /// | their validator, at its defaults | our tokens | what to set |
+    /// |----------------------------------|------------|-------------|
+    /// | pasetors 0.8 `ClaimsValidationRules::new()` | refused: it requires `nbf` and `iat` | `with_nbf(true)` here (or `disable_valid_at()` there) |
+    /// | rusty_paseto `PasetoParser::default()` | accepted: it checks `exp`, and `nbf` if present | nothing |
+    /// | npm `paseto`, pyseto, PyPI `paseto`, python-paseto | accepted in an interop run against this crate's tokens | nothing |
+    ///
+    /// (pasetors' row is checked by this crate's tests; rusty_paseto's is
+    /// what its documentation says.) All of them decrypt the token itself
+    /// (v2.local, same key). To them, `sst` (written once a session has been
+    /// renewed) is a custom claim, and our 22-character `jti` an ordinary
+    /// string.
+    ///
+    /// ```
+    /// use sealed_session::{Key, Policy, Timestamp};
+    /// use std::time::Duration;
+    /// let key = Key::generate();
+    /// let policy = Policy::new(Duration::from_secs(600), Duration::from_secs(3600))
+    ///     .with_nbf(true);
+    /// let now = Timestamp::from_unix_seconds(1_900_000_000).unwrap();
+    /// let claims = policy.open(&key, &policy.seal(&key, "7", now)?, now)?;
+    /// assert_eq!(claims.not_before(), claims.issued_at());
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn with_nbf(mut self, write: bool) -> Policy {
+        self.nbf = write;
+        self
+    }
+
     /// Check every opened token's session id with `revocation`; a revoked
     /// one is refused with [`Error::Revoked`], a token without a session id
     /// with [`ClaimsError::Missing`]`("jti")`. See [`Revocation`].
@@ -412,6 +449,12 @@ impl Policy {
     /// The renewal point, in percent of a token's idle lifetime.
     pub fn renew_after_percent(&self) -> u8 {
         self.renew_after_percent
+    }
+
+    /// Whether sealed and renewed tokens carry `nbf` (see
+    /// [`Policy::with_nbf`]).
+    pub fn writes_nbf(&self) -> bool {
+        self.nbf
     }
 
     /// Start sealing a new session for `user_id`, to add custom claims or
@@ -678,7 +721,7 @@ impl Policy {
             sub: user_id,
             exp,
             iat,
-            nbf: not_before,
+            nbf: not_before.or(self.nbf.then_some(iat)),
             sst,
             jti,
             aud: self.audience.as_deref(),

@@ -160,9 +160,16 @@ open_case("audience-array", profile_payload("12234", t(1800), t(0), JTI)[:-1] + 
           "InvalidClaims::WrongType(aud)", 0, policy={"audience": "a"})
 open_case("audience-duplicate", for_a[:-1] + b',"aud":"a"}', "InvalidClaims::Duplicate(aud)", 0,
           policy={"audience": "a"})
-open_case("jti-too-short", b'{"sub":"1","exp":"' + t(1800).encode() + b'","jti":"abc"}',
-          "InvalidClaims::BadValue(jti)", 0)
+# Any string `jti` up to 128 bytes is a session id, kept as its text (other
+# implementations write UUIDs and the like); a longer one is refused.
+UUID = "6f1c2a4e-3b7d-4f7e-9c1a-2b3c4d5e6f70"
+open_case("jti-uuid", b'{"sub":"1","exp":"' + t(1800).encode() + b'","jti":"' + UUID.encode() + b'"}',
+          "ok", 0, claims={"session-id": UUID})
 open_case("jti-standard-alphabet", b'{"sub":"1","exp":"' + t(1800).encode() + b'","jti":"+/+/+/+/+/+/+/+/+/+/+w"}',
+          "ok", 0, claims={"session-id": "+/+/+/+/+/+/+/+/+/+/+w"})
+open_case("jti-128-bytes", b'{"sub":"1","exp":"' + t(1800).encode() + b'","jti":"' + b"j" * 128 + b'"}',
+          "ok", 0, claims={"session-id": "j" * 128})
+open_case("jti-129-bytes", b'{"sub":"1","exp":"' + t(1800).encode() + b'","jti":"' + b"j" * 129 + b'"}',
           "InvalidClaims::BadValue(jti)", 0)
 open_case("sst-not-rfc3339", b'{"sub":"1","exp":"' + t(1800).encode() + b'","sst":"yesterday"}',
           "InvalidClaims::BadTime(sst)", 0)
@@ -189,7 +196,8 @@ doc = {
     "open: opening `token` with `policy` (leeway 0, no audience, renewal at 50% unless given) at `now`, "
     "then checking `valid-after` when given, must give `expect`. A token is valid iff "
     "nbf - leeway <= now < exp + leeway; an opener without an audience refuses a token with one; "
-    "the logout-everywhere rule refuses a session that started (sst, else iat) before valid-after.",
+    "the logout-everywhere rule refuses a session that started (sst, else iat) before valid-after; "
+    "any string jti of at most 128 bytes is the session id, as its exact text.",
     "key": KEY.hex(),
     "seal": seal_cases,
     "open": open_cases,

@@ -120,7 +120,7 @@ fn pasetors_tokens_open_with_our_low_level_api() {
 fn pasetors_tokens_with_our_claims_open_with_our_high_level_api() {
     let (ours, theirs) = keys(2);
     let now = Timestamp::parse_rfc3339("2030-01-01T00:00:00Z").unwrap();
-    let cases: [(&str, &[u8], Result<&str, Error>); 8] = [
+    let cases: [(&str, &[u8], Result<&str, Error>); 9] = [
         (
             r#"{"sub":"12234","exp":"2030-01-01T01:00:00Z","iat":"2030-01-01T00:00:00Z"}"#,
             b"",
@@ -132,11 +132,17 @@ fn pasetors_tokens_with_our_claims_open_with_our_high_level_api() {
             br#"{"kid":"k2.lid.whatever"}"#,
             Ok("ü"),
         ),
-        // Registered claims keep this crate's meaning: a `jti` that is not
-        // a 16-byte session id, or an audience the opener did not ask for,
+        // Any string `jti` (pasetors writes what it is given: a UUID, say).
+        (
+            r#"{"sub":"12234","exp":"2030-01-01T01:00:00Z","jti":"6f1c2a4e-3b7d-4f7e-9c1a-2b3c4d5e6f70"}"#,
+            b"",
+            Ok("12234"),
+        ),
+        // Registered claims keep this crate's meaning: a `jti` longer than
+        // a session id may be (129 bytes), or an audience the opener did not ask for,
         // is refused even though another implementation may write them.
         (
-            r#"{"sub":"12234","exp":"2030-01-01T01:00:00Z","jti":"x"}"#,
+            r#"{"sub":"12234","exp":"2030-01-01T01:00:00Z","jti":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#,
             b"",
             Err(Error::InvalidClaims(ClaimsError::BadValue("jti"))),
         ),
@@ -240,4 +246,66 @@ fn an_empty_footer_part_is_refused_here_but_not_by_pasetors() {
         format::open(&ours, &token),
         Err(Error::Malformed(sealed_session::Malformed::Parts))
     );
+}
+
+/// pasetors' default claim rules (`ClaimsValidationRules::new()`) require
+/// `nbf` and `iat`: they refuse our tokens unless the policy writes `nbf`,
+/// and accept them, new and renewed, when it does.
+#[test]
+fn pasetors_default_claim_rules_accept_our_tokens_with_nbf() {
+    use pasetors::claims::{Claims, ClaimsValidationRules};
+    use sealed_session::Policy;
+    let (ours, theirs) = keys(6);
+    let rules = ClaimsValidationRules::new();
+    let validate = |token: &str| {
+        let (payload, _) = pasetors_decrypt(&theirs, token);
+        rules.validate_claims(&Claims::from_string(&payload).unwrap())
+    };
+    let plain = Policy::new(Duration::from_secs(600), Duration::from_secs(3600));
+    let with_nbf = plain.clone().with_nbf(true);
+    assert!(!plain.writes_nbf() && with_nbf.writes_nbf());
+    // pasetors checks against the system clock.
+    let now = Timestamp::now();
+    let token = plain.seal(&ours, "12234", now).unwrap();
+    assert!(validate(&token).is_err());
+    let token = with_nbf.seal(&ours, "12234", now).unwrap();
+    validate(&token).unwrap();
+    let claims = with_nbf.open(&ours, &token, now).unwrap();
+    assert_eq!(claims.not_before(), claims.issued_at());
+    let renewed = with_nbf.renew(&ours, &claims, now).unwrap();
+    validate(&renewed).unwrap();
+    let (payload, _) = pasetors_decrypt(&theirs, &renewed);
+    let v: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    assert_eq!(v["nbf"], v["iat"]);
+}
+
+/// A pasetors token's UUID `jti` is an opaque session id: revocation
+/// matches it and renewal keeps it.
+#[test]
+fn a_foreign_jti_is_a_session_id_revocation_matches_and_renewal_keeps() {
+    use sealed_session::Policy;
+    use std::sync::{Arc, Mutex};
+    let (ours, theirs) = keys(7);
+    let uuid = "6f1c2a4e-3b7d-4f7e-9c1a-2b3c4d5e6f70";
+    let now = Timestamp::parse_rfc3339("2030-01-01T00:00:00Z").unwrap();
+    let claims = format!(
+        r#"{{"sub":"7","iat":"2030-01-01T00:00:00Z","exp":"2030-01-01T00:10:00Z","jti":"{uuid}"}}"#
+    );
+    let token = LocalToken::encrypt(&theirs, claims.as_bytes(), None).unwrap();
+    let denied: Arc<Mutex<Vec<SessionId>>> = Arc::default();
+    let list = denied.clone();
+    let policy = Policy::new(Duration::from_secs(600), Duration::from_secs(3600))
+        .with_revocation(move |id| list.lock().unwrap().contains(&id));
+    let opened = policy.open(&ours, &token, now).unwrap();
+    let id = opened.session_id().unwrap();
+    assert_eq!(id.as_str(), uuid);
+    assert_eq!(id.to_bytes(), None);
+    let renewed = policy.renew(&ours, &opened, now).unwrap();
+    let (payload, _) = pasetors_decrypt(&theirs, &renewed);
+    let v: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    assert_eq!(v["jti"], uuid);
+    // The id the application stored (as text) revokes both tokens.
+    denied.lock().unwrap().push(SessionId::parse(uuid).unwrap());
+    assert_eq!(policy.open(&ours, &token, now), Err(Error::Revoked));
+    assert_eq!(policy.open(&ours, &renewed, now), Err(Error::Revoked));
 }
