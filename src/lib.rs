@@ -140,6 +140,7 @@ pub use time::{ParseTimestampError, Timestamp};
 #[doc = include_str!("../docs/testing.md")]
 #[doc = include_str!("../docs/cli.md")]
 #[doc = include_str!("../docs/operations.md")]
+#[doc = include_str!("../docs/edge.md")]
 pub struct ReadmeDoctests;
 
 #[cfg(feature = "__internal-test")]
