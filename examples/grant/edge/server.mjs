@@ -82,18 +82,17 @@ function handle(req, res) {
 }
 
 const server = createServer((req, res) => {
-  // The body is not used; it is only counted, to bound it.
+  // The body is not used; it is counted and dropped, and an oversize one
+  // is answered once it has been read (answering earlier would reset a
+  // client that is still sending).
   let size = 0;
   req.on('data', (c) => {
     size += c.length;
-    if (size > MAX_BODY) {
-      reply(res, 413, 'too large\n');
-      req.destroy();
-    }
   });
   req.on('end', () => {
     try {
-      if (!res.headersSent) handle(req, res);
+      if (size > MAX_BODY) reply(res, 413, 'too large\n');
+      else handle(req, res);
     } catch (e) {
       console.error(`error: ${e}`);
       if (!res.headersSent) reply(res, 500, 'error\n');
