@@ -458,6 +458,24 @@ impl SessionCookie {
         &self.name
     }
 
+    /// Whether the cookie is `Secure` (every `__Host-` and `__Secure-`
+    /// cookie is). Browsers drop a `Secure` cookie set over plain HTTP unless
+    /// the host is the local machine (see [`crate::web::is_loopback_host`]).
+    ///
+    /// ```
+    /// use sealed_session::cookie::{CookieOptions, SessionCookie};
+    /// assert!(SessionCookie::hardened().is_secure());
+    /// let dev = CookieOptions::new().name("session").secure(false).build()?;
+    /// assert!(!dev.is_secure());
+    /// # Ok::<(), sealed_session::cookie::CookieError>(())
+    /// ```
+    pub fn is_secure(&self) -> bool {
+        // `Path` and `Domain` cannot hold `;`, so "; Secure" is the attribute.
+        self.attributes
+            .split("; ")
+            .any(|a| a.eq_ignore_ascii_case("Secure"))
+    }
+
     /// The most bytes a `Set-Cookie` value from [`SessionCookie::set_cookie`]
     /// adds around the token: the name, `=`, the largest `Max-Age` and the
     /// attributes. Browsers must accept at least 4096 bytes for the whole

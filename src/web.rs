@@ -47,6 +47,9 @@ use crate::metrics::Metrics;
 pub use crate::metrics::{MetricsSnapshot, Reason};
 use crate::{Claims, Error, KeyRing, LoadKeyError, Policy, Timestamp};
 
+mod transport;
+pub use transport::{forwarded_https, is_loopback_host};
+
 /// A clock: returns the current time. Injected for tests.
 ///
 /// # Example
@@ -642,6 +645,63 @@ impl Sessions {
         }
         self.renew(claims, now).ok()
     }
+
+    /// Whether browsers will silently drop this session cookie when a
+    /// response sets it in answer to a request for `host` (the `Host`
+    /// header or URI authority; `None` when the request had none) that did
+    /// not arrive over HTTPS (`https` is false: no `https` scheme, no TLS,
+    /// no `X-Forwarded-Proto: https` from a proxy).
+    ///
+    /// True exactly when the cookie is `Secure` (the default
+    /// `__Host-session` is) and the host is not the local machine
+    /// ([`is_loopback_host`]). Browsers then answer nothing visible: the
+    /// response arrives, and every later request comes without the cookie.
+    /// The adapters log a warning, once per process, when they see it; the
+    /// fix is HTTPS (or a proxy that says so), or for development a cookie
+    /// that is not `Secure` (`CookieOptions::new().name("session").secure(false)`).
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::{cookie::CookieOptions, web::Sessions, Key, KeyRing};
+    /// let s = Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// assert!(s.plain_http_drops_cookie(Some(b"app.test:3000"), false));
+    /// assert!(!s.plain_http_drops_cookie(Some(b"app.test:3000"), true));
+    /// assert!(!s.plain_http_drops_cookie(Some(b"localhost:3000"), false));
+    /// assert!(!s.plain_http_drops_cookie(None, false));
+    /// let dev = CookieOptions::new().name("session").secure(false).build()?;
+    /// let d = Sessions::builder(KeyRing::new(Key::generate())).cookie(dev).build();
+    /// assert!(!d.plain_http_drops_cookie(Some(b"app.test:3000"), false));
+    /// # Ok::<(), sealed_session::cookie::CookieError>(())
+    /// ```
+    pub fn plain_http_drops_cookie(&self, host: Option<&[u8]>, https: bool) -> bool {
+        !https && self.inner.cookie.is_secure() && host.is_some_and(|h| !is_loopback_host(h))
+    }
+
+    /// Whether one of a response's `Set-Cookie` values sets this session
+    /// cookie to a value (a removal cookie, with an empty value, does not
+    /// count).
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::{web::Sessions, Key, KeyRing};
+    /// let s = Sessions::builder(KeyRing::new(Key::generate())).build();
+    /// let set = s.start("42")?;
+    /// assert!(s.sets_session_cookie([set.value().as_bytes()]));
+    /// assert!(!s.sets_session_cookie([s.end().as_bytes()]));
+    /// assert!(!s.sets_session_cookie([&b"theme=dark"[..]]));
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn sets_session_cookie<'h, I>(&self, set_cookie_headers: I) -> bool
+    where
+        I: IntoIterator<Item = &'h [u8]>,
+    {
+        let name = self.inner.cookie.name().as_bytes();
+        set_cookie_headers.into_iter().any(|b| {
+            b.starts_with(name)
+                && b.get(name.len()) == Some(&b'=')
+                && !matches!(b.get(name.len() + 1), None | Some(b';'))
+        })
+    }
 }
 
 /// Whether two rings hold the same keys in the same roles.
@@ -969,5 +1029,40 @@ mod tests {
             .map(|b| format!("{b:02x}"))
             .collect();
         assert!(!d.contains(&raw.concat()));
+    }
+
+    #[test]
+    fn plain_http_drop_needs_secure_cookie_public_host_and_no_https() {
+        let hardened = sessions();
+        let dev = Sessions::builder(KeyRing::new(Key::generate()))
+            .cookie(
+                CookieOptions::new()
+                    .name("sid")
+                    .secure(false)
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        let secure_plain = Sessions::builder(KeyRing::new(Key::generate()))
+            .cookie(CookieOptions::new().name("sid").build().unwrap())
+            .build();
+        for s in [&hardened, &secure_plain] {
+            assert!(s.plain_http_drops_cookie(Some(b"10.0.0.5:3000"), false));
+            assert!(!s.plain_http_drops_cookie(Some(b"10.0.0.5:3000"), true));
+            assert!(!s.plain_http_drops_cookie(Some(b"127.0.0.1:3000"), false));
+            assert!(!s.plain_http_drops_cookie(None, false));
+        }
+        assert!(!dev.plain_http_drops_cookie(Some(b"10.0.0.5:3000"), false));
+    }
+
+    #[test]
+    fn sets_session_cookie_only_for_a_value_of_our_name() {
+        let s = sessions();
+        assert!(s.sets_session_cookie([&b"__Host-session=v2.local.x; Path=/"[..]]));
+        assert!(s.sets_session_cookie([&b"a=1"[..], &b"__Host-session=x"[..]]));
+        assert!(!s.sets_session_cookie([&b"__Host-session=; Max-Age=0"[..]]));
+        assert!(!s.sets_session_cookie([&b"__Host-session="[..]]));
+        assert!(!s.sets_session_cookie([&b"__Host-sessionx=v"[..]]));
+        assert!(!s.sets_session_cookie(NONE));
     }
 }

@@ -61,6 +61,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+mod test_clock;
+pub use test_clock::TestClock;
+
 /// The demo's users: `(name, password)`. Created by [`init_db`].
 pub const DEMO_USERS: &[(&str, &str)] = &[("alice", "alice-pass"), ("bob", "bob-pass")];
 
@@ -86,6 +89,10 @@ pub struct NodeConfig {
     pub key_dir: Option<PathBuf>,
     /// How often the key directory is re-read.
     pub key_reload_interval: Duration,
+    /// For browser tests only: a clock the node uses instead of
+    /// [`NodeConfig::clock`], moved forward by `POST /test/advance-clock`
+    /// (see [`TestClock`]). `None` (the default): no such route.
+    pub test_clock: Option<TestClock>,
 }
 
 impl fmt::Debug for NodeConfig {
@@ -114,6 +121,7 @@ impl NodeConfig {
             clock: Arc::new(Timestamp::now),
             key_dir: None,
             key_reload_interval: Duration::from_secs(1),
+            test_clock: None,
         }
     }
 }
@@ -454,6 +462,10 @@ async fn logout_everywhere(State(app): State<App>, session: Session) -> Result<R
 /// # Errors
 /// The database cannot be opened.
 pub fn app(config: NodeConfig) -> Result<(Router, Sessions), DemoError> {
+    let clock: Clock = match config.test_clock.clone() {
+        Some(test_clock) => Arc::new(move || test_clock.now()),
+        None => config.clock,
+    };
     let builder = match &config.key_dir {
         Some(dir) => SessionsBuilder::from_key_dir(dir)?,
         None => Sessions::builder(config.keys),
@@ -461,10 +473,7 @@ pub fn app(config: NodeConfig) -> Result<(Router, Sessions), DemoError> {
     let sessions = builder
         .cookie(config.cookie)
         .policy(config.policy)
-        .clock({
-            let clock = config.clock;
-            move || clock()
-        })
+        .clock(move || clock())
         .build();
     let state = App {
         name: config.name.into(),
@@ -477,13 +486,19 @@ pub fn app(config: NodeConfig) -> Result<(Router, Sessions), DemoError> {
             map: Mutex::new(HashMap::new()),
         }),
     };
-    let router = Router::new()
+    let mut router = Router::new()
         .route("/login", post(login))
         .route("/me", get(me))
         .route("/logout", post(logout))
         .route("/logout-everywhere", post(logout_everywhere))
         .layer(middleware::from_fn_with_state(sessions.clone(), renew))
         .with_state(state);
+    if let Some(test_clock) = config.test_clock {
+        router = router.route(
+            "/test/advance-clock",
+            post(move |body: String| test_clock::advance(test_clock, body)),
+        );
+    }
     Ok((router, sessions))
 }
 

@@ -13,7 +13,14 @@
 //!   `sealed_session::keydir`), re-read every second: rotate keys by
 //!   writing files, without a restart;
 //! - none: a generated development key (sessions end when the demo stops).
+//! - `DEMO_COOKIE=dev`: a development cookie (`session`, not `Secure`) for
+//!   plain HTTP on a host other than localhost/127.0.0.1 (see
+//!   docs/browsers.md); unset: the hardened `__Host-session` cookie.
+//! - `DEMO_TEST_CLOCK=1`: tests only, `POST /test/advance-clock` moves the
+//!   nodes' clock forward.
 #![forbid(unsafe_code)]
+
+mod settings;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -57,6 +64,9 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    settings::init_logging();
+    let cookie = settings::cookie_from_env()?;
+    let test_clock = settings::test_clock_from_env()?;
     let port = env_num("DEMO_PORT", 3000)?;
     let nodes = env_num("DEMO_NODES", 3)?.clamp(1, 16);
     let db = std::env::var_os("DEMO_DB")
@@ -77,6 +87,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port.saturating_add(i)));
         let mut config = NodeConfig::new(&format!("node-{}", i + 1), &db, keys.clone());
         config.key_dir = key_dir.clone();
+        config.cookie = cookie.clone();
+        config.test_clock = test_clock.clone();
         let node = start_node(addr, config).await?;
         println!("node-{} listening on http://{}", i + 1, node.addr);
         running.push(node);

@@ -73,6 +73,9 @@ pub use sealed_session::web::{Clock, DEFAULT_ABSOLUTE_LIFETIME, DEFAULT_IDLE_LIF
 #[doc = "```"]
 pub struct ReadmeExample;
 
+#[cfg(feature = "tracing")]
+mod plain_http;
+
 /// The key ring, the [`Policy`](sealed_session::Policy) (lifetimes, renewal point, leeway,
 /// audience, revocation), the cookie settings and the clock. Cheap to clone
 /// (one `Arc`).
@@ -507,6 +510,13 @@ impl TryFrom<web::SetCookie> for SetSessionCookie {
 /// session past its renewal point. Requests pass through untouched when
 /// [`Sessions`] is not in the app data.
 ///
+/// With the default `tracing` feature it also logs one `WARN` event per
+/// process (target `sealed_session_actix`) the first time a response sets a `Secure`
+/// session cookie in answer to a request that came over plain HTTP (no TLS,
+/// no `X-Forwarded-Proto: https`) for a host that is not loopback
+/// ([`sealed_session::web::is_loopback_host`]): browsers drop that cookie
+/// silently. Use HTTPS, or for development a cookie that is not `Secure`.
+///
 /// # Errors
 /// Only those of the wrapped service.
 ///
@@ -529,6 +539,8 @@ pub async fn renew<B: MessageBody>(
         return next.call(req).await;
     };
     let now = sessions.now();
+    #[cfg(feature = "tracing")]
+    let plain_http_host = plain_http::watch(&sessions, &req);
     let opened = sessions.open(req.headers(), now);
     let due = match &opened {
         Ok(session) if sessions.needs_renewal(session, now) => Some(session.clone()),
@@ -536,6 +548,8 @@ pub async fn renew<B: MessageBody>(
     };
     req.extensions_mut().insert(Opened(opened));
     let mut res = next.call(req).await?;
+    #[cfg(feature = "tracing")]
+    plain_http::check(plain_http_host, &sessions, res.headers());
     let Some(session) = due else {
         return Ok(res);
     };

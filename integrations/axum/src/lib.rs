@@ -79,6 +79,9 @@ pub use sealed_session::web::{Clock, DEFAULT_ABSOLUTE_LIFETIME, DEFAULT_IDLE_LIF
 #[doc = "```"]
 pub struct ReadmeExample;
 
+#[cfg(feature = "tracing")]
+mod plain_http;
+
 /// Everything the adapter needs: the key ring, the [`Policy`](sealed_session::Policy) (lifetimes,
 /// renewal point, leeway, audience, revocation), the cookie settings and the
 /// clock. Cheap to clone (one `Arc`); share one per application.
@@ -560,6 +563,13 @@ impl IntoResponseParts for ClearSessionCookie {
 ///
 /// Use with [`axum::middleware::from_fn_with_state`].
 ///
+/// With the default `tracing` feature it also logs one `WARN` event per
+/// process (target `sealed_session_axum`) the first time a response sets a `Secure`
+/// session cookie in answer to a request that came over plain HTTP (no TLS,
+/// no `X-Forwarded-Proto: https`) for a host that is not loopback
+/// ([`sealed_session::web::is_loopback_host`]): browsers drop that cookie
+/// silently. Use HTTPS, or for development a cookie that is not `Secure`.
+///
 /// # Example
 /// ```
 /// use axum::{middleware, routing::get, Router};
@@ -573,6 +583,8 @@ impl IntoResponseParts for ClearSessionCookie {
 /// ```
 pub async fn renew(State(sessions): State<Sessions>, mut req: Request, next: Next) -> Response {
     let now = sessions.now();
+    #[cfg(feature = "tracing")]
+    let plain_http_host = plain_http::watch(&sessions, &req);
     let opened = sessions.open(req.headers(), now);
     let due = match &opened {
         Ok(session) if sessions.needs_renewal(session, now) => Some(session.clone()),
@@ -580,6 +592,8 @@ pub async fn renew(State(sessions): State<Sessions>, mut req: Request, next: Nex
     };
     req.extensions_mut().insert(Opened(opened));
     let mut res = next.run(req).await;
+    #[cfg(feature = "tracing")]
+    plain_http::check(plain_http_host, &sessions, res.headers());
     let Some(session) = due else {
         return res;
     };

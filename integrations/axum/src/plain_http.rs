@@ -1,0 +1,62 @@
+//! The plain-HTTP warning (feature `tracing`, on by default): browsers
+//! silently drop a `Secure` (or `__Host-`) cookie set over plain HTTP for a
+//! host that is not the local machine, so [`crate::renew`] logs one `WARN` event
+//! per process (target `sealed_session_axum`) the first time a response
+//! sets the session cookie in answer to such a request: no `https` URI
+//! scheme, no `X-Forwarded-Proto: https` / `Forwarded: proto=https`, and a
+//! `Host` that is not loopback ([`web::is_loopback_host`]). An app that
+//! terminates TLS itself over HTTP/1.1 looks like plain HTTP here; it can
+//! ignore the one warning.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::extract::Request;
+use axum::http::header::{HOST, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
+use sealed_session::web;
+
+use super::Sessions;
+
+static WARNED: AtomicBool = AtomicBool::new(false);
+
+/// Before the handler: the request's host if a session cookie set in
+/// answer to it would be dropped (and the warning is still to give).
+pub(crate) fn watch(sessions: &Sessions, req: &Request) -> Option<HeaderValue> {
+    if WARNED.load(Ordering::Relaxed) {
+        return None;
+    }
+    let headers = req.headers();
+    let host = match headers.get(HOST) {
+        Some(h) => h.clone(),
+        None => HeaderValue::from_str(req.uri().authority()?.as_str()).ok()?,
+    };
+    let https = req.uri().scheme_str() == Some("https")
+        || web::forwarded_https(
+            headers.get("x-forwarded-proto").map(HeaderValue::as_bytes),
+            headers.get("forwarded").map(HeaderValue::as_bytes),
+        );
+    sessions
+        .core
+        .plain_http_drops_cookie(Some(host.as_bytes()), https)
+        .then_some(host)
+}
+
+/// After the handler: warn once if the response sets the cookie.
+pub(crate) fn check(host: Option<HeaderValue>, sessions: &Sessions, res: &HeaderMap) {
+    let Some(host) = host else { return };
+    let sets = sessions
+        .core
+        .sets_session_cookie(res.get_all(SET_COOKIE).iter().map(HeaderValue::as_bytes));
+    if sets && !WARNED.swap(true, Ordering::Relaxed) {
+        tracing::warn!(
+            target: "sealed_session_axum",
+            host = ?String::from_utf8_lossy(host.as_bytes()),
+            cookie = sessions.cookie().name(),
+            "browsers drop this Secure session cookie: it was set over plain HTTP for a host \
+             that is not localhost/127.0.0.1 (and no X-Forwarded-Proto: https), so the \
+             browser will not send it back; serve over HTTPS (or have the proxy send \
+             X-Forwarded-Proto: https), or for development only use a cookie that is not \
+             Secure: CookieOptions::new().name(\"session\").secure(false) (logged once)"
+        );
+    }
+}
