@@ -14,9 +14,32 @@
 //! Nothing here is a hand-written primitive; the unit tests check the two
 //! implementations against each other, and the published-vector tests run
 //! every Wycheproof XChaCha20-Poly1305 case through the default one.
+//!
+//! # Security: the per-token subkey
+//!
+//! XChaCha20-Poly1305 seals each token under a subkey, `HChaCha20(key,
+//! nonce[0..16])`, with ChaCha20-Poly1305. That subkey is **as powerful as
+//! the key for every token with that nonce prefix**: whoever holds it and
+//! one token sealed under it (the nonce is public, in the token) can seal
+//! *any* payload — any claims, any user id, any expiry — under the same
+//! nonce, and the real key opens the forgery, because opening never checks
+//! that the nonce was derived from the payload (it cannot: the nonce seed is
+//! not in the token). One leaked subkey is therefore a forgery capability
+//! for as long as the key is in use, not a harmless per-token secret.
+//!
+//! So every copy is wiped: this crate's own copies of the key and the
+//! subkey are zeroized at once; *ring*'s `LessSafeKey` (which keeps the
+//! subkey and does not zeroize) and the ChaCha20 state that *ring*'s
+//! assembly spills to its stack frame live only in the stack below
+//! [`seal`]/[`open`], which is overwritten with zeros before they return
+//! (see the `wipe` module; `tests/wipe.rs` scans the dead stack for the
+//! subkey after an open). Out of reach of any wipe: copies in CPU
+//! registers until overwritten, and memory the OS swaps out or writes to a
+//! core dump while the call runs.
 
 use crate::format::{NONCE_LEN, TAG_LEN};
 use crate::key::Key;
+use crate::wipe::{self, with_stack_wiped};
 
 /// Encrypt `msg` in place and return the tag.
 pub(crate) fn seal(
@@ -25,10 +48,12 @@ pub(crate) fn seal(
     aad: &[u8],
     msg: &mut [u8],
 ) -> [u8; TAG_LEN] {
-    #[cfg(feature = "ring")]
-    return ring_impl::seal(key, nonce, aad, msg);
-    #[cfg(not(feature = "ring"))]
-    return rustcrypto::seal(key, nonce, aad, msg);
+    with_stack_wiped::<{ wipe::AEAD }, _>(|| {
+        #[cfg(feature = "ring")]
+        return ring_impl::seal(key, nonce, aad, msg);
+        #[cfg(not(feature = "ring"))]
+        return rustcrypto::seal(key, nonce, aad, msg);
+    })
 }
 
 /// Authenticate and decrypt `ciphertext` in place. `Err(())` says nothing more.
@@ -39,10 +64,12 @@ pub(crate) fn open(
     ciphertext: &mut [u8],
     tag: &[u8; TAG_LEN],
 ) -> Result<(), ()> {
-    #[cfg(feature = "ring")]
-    return ring_impl::open(key, nonce, aad, ciphertext, tag);
-    #[cfg(not(feature = "ring"))]
-    return rustcrypto::open(key, nonce, aad, ciphertext, tag);
+    with_stack_wiped::<{ wipe::AEAD }, _>(|| {
+        #[cfg(feature = "ring")]
+        return ring_impl::open(key, nonce, aad, ciphertext, tag);
+        #[cfg(not(feature = "ring"))]
+        return rustcrypto::open(key, nonce, aad, ciphertext, tag);
+    })
 }
 
 /// RustCrypto's XChaCha20-Poly1305 (the fallback, and the reference the
@@ -109,7 +136,8 @@ mod ring_impl {
         k.zeroize();
         let unbound = UnboundKey::new(&CHACHA20_POLY1305, &sub)
             .unwrap_or_else(|_| unreachable!("32 bytes is the ChaCha20-Poly1305 key length"));
-        // ring keeps its own copy (which it does not zeroize); wipe ours.
+        // ring keeps its own copy (which it does not zeroize) in the
+        // `LessSafeKey` below, on the stack `aead::open`/`seal` wipe; wipe ours.
         sub.zeroize();
         let mut n = [0u8; 12];
         n[4..].copy_from_slice(tail);

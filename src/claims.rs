@@ -594,6 +594,13 @@ impl<const N: usize> StackOut<N> {
     }
 }
 
+impl<const N: usize> Drop for StackOut<N> {
+    /// The payload is plaintext claims: wiped once sealed.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.buf[..self.len.min(N)]);
+    }
+}
+
 impl<const N: usize> Out for StackOut<N> {
     fn put(&mut self, bytes: &[u8]) {
         let end = self.len + bytes.len();

@@ -35,9 +35,12 @@ use alloc::vec::Vec;
 use blake2::digest::{consts::U24, Mac};
 use blake2::Blake2bMac;
 
+use zeroize::{Zeroize, Zeroizing};
+
 use crate::b64;
 use crate::error::{Error, Malformed};
 use crate::key::Key;
+use crate::wipe::{self, with_stack_wiped};
 
 /// The one header this crate reads and writes.
 pub const HEADER: &str = "v2.local.";
@@ -75,6 +78,9 @@ pub struct UntrustedToken<'a> {
 }
 
 /// An authenticated payload and footer.
+///
+/// The crate wipes its own buffer of the decrypted payload; this copy is
+/// the caller's (wrap it in `zeroize::Zeroizing` if it is secret).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Opened {
     /// The decrypted, authenticated payload.
@@ -194,14 +200,16 @@ impl<'a> UntrustedToken<'a> {
     ) -> Result<R, Error> {
         let body = self.untrusted_body.as_bytes();
         let decoded_len = decoded_len(body.len())?;
+        // The decrypted payload is wiped once `f` has read it (and after a
+        // failed open too, whatever the AEAD left in the buffer).
         if decoded_len <= STACK_BODY {
             let mut buf = [0u8; STACK_BODY];
-            let payload = open_in(key, body, footer, &mut buf)?;
-            f(payload)
+            let r = open_in(key, body, footer, &mut buf).and_then(f);
+            buf.get_mut(..decoded_len).map(Zeroize::zeroize);
+            r
         } else {
-            let mut buf = vec![0u8; decoded_len];
-            let payload = open_in(key, body, footer, &mut buf)?;
-            f(payload)
+            let mut buf = Zeroizing::new(vec![0u8; decoded_len]);
+            open_in(key, body, footer, &mut buf).and_then(f)
         }
     }
 }
@@ -454,6 +462,18 @@ pub(crate) fn seal_with_seed_and_footer(
     }
 }
 
+/// `BLAKE2b-192(key = seed, message = payload)`. The hasher does not
+/// zeroize and holds the seed and the payload's last block: it lives and
+/// dies in stack that is wiped on return (see `wipe`).
+fn nonce(seed: &[u8; NONCE_LEN], payload: &[u8]) -> [u8; NONCE_LEN] {
+    with_stack_wiped::<{ wipe::BLAKE2B }, _>(|| {
+        let mut mac = <Blake2bMac<U24> as Mac>::new_from_slice(seed)
+            .unwrap_or_else(|_| unreachable!("24-byte keys are valid BLAKE2b keys"));
+        mac.update(payload);
+        mac.finalize().into_bytes().into()
+    })
+}
+
 fn seal_in(
     key: &Key,
     seed: &[u8; NONCE_LEN],
@@ -463,10 +483,7 @@ fn seal_in(
 ) -> String {
     let (nonce_out, rest) = buf.split_at_mut(NONCE_LEN);
     let (msg, tag_out) = rest.split_at_mut(payload.len());
-    let mut mac = <Blake2bMac<U24> as Mac>::new_from_slice(seed)
-        .unwrap_or_else(|_| unreachable!("24-byte keys are valid BLAKE2b keys"));
-    mac.update(payload);
-    let nonce: [u8; NONCE_LEN] = mac.finalize().into_bytes().into();
+    let nonce = nonce(seed, payload);
     nonce_out.copy_from_slice(&nonce);
     msg.copy_from_slice(payload);
     let tag = with_pae(&nonce, footer.bytes, |aad| aead_seal(key, &nonce, aad, msg));

@@ -115,6 +115,7 @@ mod time;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod web;
+mod wipe;
 
 pub use claims::{Claims, SessionId, REGISTERED_CLAIMS};
 pub use error::{ClaimsError, Error, Malformed};

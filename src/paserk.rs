@@ -22,6 +22,7 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::key::{Key, KEY_LEN};
+use crate::wipe::{self, with_stack_wiped};
 
 /// The prefix of a `k2.local` PASERK key.
 pub(crate) const LOCAL_PREFIX: &str = "k2.local.";
@@ -333,17 +334,22 @@ impl Key {
     /// assert_eq!(key.id().as_str(), "k2.lid.WpgZ4rDluvqGSwOFQfbkxem-i3lRJ92XPPPwHEDm-gtE");
     /// ```
     pub fn id(&self) -> KeyId {
-        let paserk = self.to_paserk();
-        let mut digest = [0u8; LID_DIGEST_LEN];
-        let mut hasher = match Blake2bVar::new(LID_DIGEST_LEN) {
-            Ok(h) => h,
-            Err(_) => unreachable!("33 is a valid BLAKE2b output length"),
-        };
-        hasher.update(LID_PREFIX.as_bytes());
-        hasher.update(&paserk.text);
-        if hasher.finalize_variable(&mut digest).is_err() {
-            unreachable!("the buffer is the requested output length");
-        }
+        // The hash input is the secret key's text, and the hasher does not
+        // zeroize: it runs in stack that is wiped on return (see `wipe`).
+        let digest = with_stack_wiped::<{ wipe::BLAKE2B }, _>(|| {
+            let paserk = self.to_paserk();
+            let mut digest = [0u8; LID_DIGEST_LEN];
+            let mut hasher = match Blake2bVar::new(LID_DIGEST_LEN) {
+                Ok(h) => h,
+                Err(_) => unreachable!("33 is a valid BLAKE2b output length"),
+            };
+            hasher.update(LID_PREFIX.as_bytes());
+            hasher.update(&paserk.text);
+            if hasher.finalize_variable(&mut digest).is_err() {
+                unreachable!("the buffer is the requested output length");
+            }
+            digest
+        });
         let mut text = [0u8; LID_LEN];
         let (prefix, body) = text.split_at_mut(LID_PREFIX.len());
         prefix.copy_from_slice(LID_PREFIX.as_bytes());

@@ -778,7 +778,8 @@ fn write_new_payload<T: Serialize + ?Sized, R>(
         }
     }
     let extra = claims.aud.map_or(0, str::len) + claims.custom_json.len();
-    let mut out = Vec::with_capacity(192 + claims.sub.len() + extra);
+    // Plaintext claims: wiped once sealed.
+    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(192 + claims.sub.len() + extra));
     claims::write_payload(&mut out, claims, custom)?;
     f(&out)
 }
