@@ -10,7 +10,7 @@
 //! | `exp` | RFC 3339 string | end of the token's validity (exclusive) |
 //! | `iat` | RFC 3339 string | when this token was sealed (whole seconds) |
 //! | `nbf` | RFC 3339 string | start of the token's validity (optional) |
-//! | `sst` | RFC 3339 string | when the session started; survives renewal; omitted when equal to `iat` |
+//! | `sst` | RFC 3339 string | when the session started, to the nanosecond; survives renewal; omitted when equal to `iat` (a session started on a whole second) |
 //! | `jti` | string: ours are 22 base64url chars (16 random bytes); any string up to 128 bytes opens | the session id; survives renewal |
 //! | `aud` | string | the audience the token is bound to (optional) |
 //!
@@ -345,8 +345,8 @@ impl<T> Claims<T> {
         self.not_before
     }
 
-    /// When the session started (`sst`, kept across renewals), falling back
-    /// to `iat` for tokens without `sst`.
+    /// When the session started (`sst`, to the nanosecond, kept across
+    /// renewals), falling back to `iat` for tokens without `sst`.
     pub fn session_started_at(&self) -> Option<Timestamp> {
         self.session_start.or(self.issued_at)
     }
@@ -406,11 +406,14 @@ impl<T> Claims<T> {
     /// `iat` for tokens without `sst`) is strictly before `valid_after`. A
     /// session started exactly at `valid_after` is kept. The session start
     /// survives renewal, so renewing cannot carry a session past a logout.
-    /// Token times are whole seconds: store `valid_after` as
-    /// `now.trunc_seconds()` to keep a session you seal for the current
-    /// device right after (a session started earlier in that same second is
-    /// kept too); store `now` itself to refuse every session started in that
-    /// second, the new one included.
+    ///
+    /// To log a user out everywhere, store the current instant as is
+    /// (`Timestamp::now()`, or `Sessions::now()` in the adapters), not
+    /// rounded: every session that started before it is refused, and a login
+    /// right after it, even within the same second, is kept. Sessions this
+    /// crate seals record their start to the nanosecond (`sst`), while their
+    /// `iat` is whole seconds. A token from another implementation (no
+    /// `sst`) started at its `iat`.
     ///
     /// # Errors
     /// [`Error::LoggedOutEverywhere`]; [`ClaimsError::Missing`]`("iat")` if
@@ -430,9 +433,14 @@ impl<T> Claims<T> {
     /// let t0 = Timestamp::from_unix_seconds(1_900_000_000).unwrap();
     /// let token = key.seal_at("7", Duration::from_secs(3600), t0)?;
     /// let claims = key.open_at(&token, t0)?;
-    /// // user record: "sessions valid after" = t0 + 1 s (logged out everywhere)
-    /// let valid_after = Timestamp::from_unix_seconds(1_900_000_001);
-    /// assert_eq!(claims.check_valid_after(valid_after), Err(Error::LoggedOutEverywhere));
+    /// // Logged out everywhere a quarter second later: the user record's
+    /// // "sessions valid after" is that instant.
+    /// let logout = t0.checked_add(Duration::from_millis(250)).unwrap();
+    /// assert_eq!(claims.check_valid_after(Some(logout)), Err(Error::LoggedOutEverywhere));
+    /// // A login right after it, in the same second, is kept.
+    /// let login = t0.checked_add(Duration::from_millis(500)).unwrap();
+    /// let again = key.open_at(&key.seal_at("7", Duration::from_secs(3600), login)?, login)?;
+    /// assert_eq!(again.check_valid_after(Some(logout)), Ok(()));
     /// assert_eq!(claims.check_valid_after(Some(t0)), Ok(()));
     /// assert_eq!(claims.check_valid_after(None), Ok(()));
     /// # Ok::<(), sealed_session::Error>(())

@@ -29,8 +29,9 @@ const STACK_PAYLOAD: usize = 448;
 impl Key {
     /// Seal `user_id` into a token that expires `lifetime` from now.
     ///
-    /// The token carries `sub`, `exp`, `iat` (whole seconds, UTC; the
-    /// session starts at `iat`) and a fresh random session id `jti`. This is
+    /// The token carries `sub`, `exp`, `iat` (whole seconds, UTC), the
+    /// session start `sst` (`now` to the nanosecond, when it is not a whole
+    /// second) and a fresh random session id `jti`. This is
     /// [`Policy::new`]`(lifetime, lifetime)` sealing: no renewal past
     /// `lifetime`, no audience, the default size budget.
     ///
@@ -385,8 +386,8 @@ impl Policy {
     ///
     /// (pasetors' row is checked by this crate's tests; rusty_paseto's is
     /// what its documentation says.) All of them decrypt the token itself
-    /// (v2.local, same key). To them, `sst` (written once a session has been
-    /// renewed) is a custom claim, and our 22-character `jti` an ordinary
+    /// (v2.local, same key). To them, `sst` (the session's start, to the
+    /// nanosecond) is a custom claim, and our 22-character `jti` an ordinary
     /// string.
     ///
     /// ```
@@ -484,10 +485,12 @@ impl Policy {
         }
     }
 
-    /// Seal a new session for `user_id` at `now`: `iat = now` (whole
-    /// seconds; the session starts then, so no `sst` is written),
-    /// `exp = iat + min(idle, absolute)`, a fresh random `jti`, and the
-    /// policy's audience.
+    /// Seal a new session for `user_id` at `now`: `iat = now` in whole
+    /// seconds, the session start `sst = now` to the nanosecond (not written
+    /// when it equals `iat`; see [`Claims::check_valid_after`]),
+    /// `exp = min(iat + idle, sst + absolute)` in whole seconds, a fresh
+    /// random `jti`, the policy's audience (and `nbf = iat` with
+    /// [`Policy::with_nbf`]).
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for an empty user id, an `exp` less than
@@ -581,7 +584,8 @@ impl Policy {
 
     /// Re-seal an opened session at `now`: the same user, session start
     /// (`sst`), session id (`jti`), audience (`aud`) and custom claims; a
-    /// fresh `iat`; `exp = min(now + idle, sst + absolute)`; no `nbf`.
+    /// fresh `iat`; `exp = min(now + idle, sst + absolute)`; no `nbf` (or
+    /// `nbf = iat` with [`Policy::with_nbf`]).
     ///
     /// The custom claims are carried over as they were authenticated, every
     /// member byte for byte ([`Claims::custom_json`]), whatever type `T` the
@@ -693,7 +697,10 @@ impl Policy {
         }
         let iat = now.trunc_seconds();
         let renewing = sst.is_some();
-        let sst = sst.unwrap_or(iat);
+        // A new session starts now, to the nanosecond (written as `sst` unless
+        // it falls on a whole second): a logout-everywhere stored earlier in
+        // the same second does not refuse it.
+        let sst = sst.unwrap_or(now);
         let idle_end = iat.checked_add(self.idle);
         let absolute_end = sst.checked_add(self.absolute);
         if renewing && absolute_end.is_some_and(|end| now >= end) {

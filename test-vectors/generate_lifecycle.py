@@ -17,6 +17,8 @@ import base64
 import datetime
 import hashlib
 import json
+import math
+from fractions import Fraction
 import struct
 
 from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_encrypt as xchacha_encrypt
@@ -43,8 +45,15 @@ def seal(key: bytes, seed: bytes, payload: bytes) -> str:
     return HEADER.decode() + b64(nonce + ct)
 
 
-def t(seconds: int) -> str:
-    return (T0 + datetime.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def t(seconds) -> str:
+    """RFC 3339 in UTC, `seconds` (an int or a Fraction) after T0; a
+    fraction of a second only when there is one, without trailing zeros."""
+    whole = math.floor(seconds)
+    text = (T0 + datetime.timedelta(seconds=whole)).strftime("%Y-%m-%dT%H:%M:%S")
+    nanos = int((Fraction(seconds) - whole) * 10**9)
+    if nanos:
+        text += ("." + "%09d" % nanos).rstrip("0")
+    return text + "Z"
 
 
 def seed_of(i: int) -> bytes:
@@ -54,7 +63,8 @@ def seed_of(i: int) -> bytes:
 def profile_payload(sub, exp, iat, jti, nbf=None, sst=None, aud=None, custom=None) -> bytes:
     """The crate's claims profile: sub, exp, iat, [nbf], [sst], jti, [aud],
     then the custom claims (serde_json's map order: sorted keys). sst only
-    when the session did not start at iat (a renewal)."""
+    when the session did not start at iat (a renewal, or a session started
+    within a second: sst keeps the fraction, iat does not)."""
     parts = ['"sub":' + json.dumps(sub, ensure_ascii=False), '"exp":"' + exp + '"', '"iat":"' + iat + '"']
     if nbf is not None:
         parts.append('"nbf":"' + nbf + '"')
@@ -74,9 +84,9 @@ seal_cases = []
 
 def seal_case(name, i, policy, user, now, custom=None, nbf=None, session_start=None):
     seed = seed_of(i)
-    iat = now
+    iat = math.floor(now)  # whole seconds; the session start keeps the fraction
     sst = session_start if session_start is not None else now
-    exp = min(iat + policy["idle-seconds"], sst + policy["absolute-seconds"])
+    exp = math.floor(min(iat + policy["idle-seconds"], sst + policy["absolute-seconds"]))
     payload = profile_payload(
         user, t(exp), t(iat), seed[:16],
         nbf=t(nbf) if nbf is not None else None,
@@ -108,6 +118,9 @@ seal_case("new-session-audience-nbf", 1, dict(P, audience="app.example"), "12234
 seal_case("renewal", 2, P, "12234", 1000, session_start=0)
 seal_case("renewal-capped-by-absolute", 3, {"idle-seconds": 1800, "absolute-seconds": 2000}, "12234", 1000, session_start=0)
 seal_case("custom-claims", 4, P, "usér-Ω", 0, custom={"theme": "dark", "cart": [1, 2], "a\"b": None})
+seal_case("new-session-sub-second", 6, P, "12234", Fraction(1, 4))
+seal_case("new-session-sub-second-capped", 7, {"idle-seconds": 1800, "absolute-seconds": 600}, "12234",
+          Fraction(999_999_999, 10**9))
 seal_case("renewal-with-everything", 5, dict(P, audience="admin"), "7", 5000,
           custom={"theme": "light"}, session_start=100)
 
@@ -187,12 +200,19 @@ open_case("valid-after-without-iat", b'{"sub":"1","exp":"' + t(1800).encode() + 
 open_case("foreign-minimal", b'{"sub":"1","exp":"' + t(1800).encode() + b'","x":{"y":[1]}}', "ok", 0,
           claims={"user-id": "1", "issued-at": None, "session-started-at": None, "session-id": None,
                   "renew-at": None})
+# Logout everywhere within a second: the session start's fraction decides.
+started = profile_payload("12234", t(1800), t(0), JTI, sst=t(Fraction(1, 2)))
+open_case("valid-after-same-second-later", started, "LoggedOutEverywhere", 1,
+          valid_after=Fraction(500_000_001, 10**9))
+open_case("valid-after-same-second-earlier", started, "ok", 1, valid_after=Fraction(1, 4),
+          claims={"issued-at": t(0), "session-started-at": t(Fraction(1, 2))})
 
 doc = {
     "name": "sealed-session lifecycle v1",
     "about": "seal: policy + nonce-seed (the session id `jti` is its first 16 bytes) + user-id + now "
     "(+ custom claims, not-before, and session-start for a renewal) must give exactly `payload` and `token`; "
-    "exp = min(now + idle, session-start + absolute), sst written only when it differs from iat. "
+    "iat = now in whole seconds, sst = now (new session) or session-start (renewal) to the nanosecond, "
+    "exp = min(iat + idle, sst + absolute) in whole seconds, sst written only when it differs from iat. "
     "open: opening `token` with `policy` (leeway 0, no audience, renewal at 50% unless given) at `now`, "
     "then checking `valid-after` when given, must give `expect`. A token is valid iff "
     "nbf - leeway <= now < exp + leeway; an opener without an audience refuses a token with one; "

@@ -86,7 +86,9 @@ fn our_session_tokens_decrypt_with_pasetors_to_our_claims() {
         let claims = ours.open_at(&token, now).unwrap();
         assert_eq!(SessionId::parse(jti), claims.session_id());
         assert!(claims.session_id().is_some());
-        assert_eq!(v.as_object().unwrap().len(), 4, "{payload}");
+        // The session start, to the nanosecond (`iat` is whole seconds).
+        assert_eq!(v["sst"], "2030-05-06T07:08:09.5Z");
+        assert_eq!(v.as_object().unwrap().len(), 5, "{payload}");
     }
 }
 

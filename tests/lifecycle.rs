@@ -119,10 +119,14 @@ fn sealed_claims_are_the_documented_ones() {
     let obj = v.as_object().unwrap();
     let mut names: Vec<&str> = obj.keys().map(String::as_str).collect();
     names.sort_unstable();
-    // No `sst`: a new session starts at `iat`.
-    assert_eq!(names, ["aud", "exp", "iat", "jti", "sub"]);
+    // `sst`: the session started 0.999 s after `iat`.
+    assert_eq!(names, ["aud", "exp", "iat", "jti", "sst", "sub"]);
     assert_eq!(v["sub"], "7");
     assert_eq!(v["iat"], "2030-03-17T17:46:40Z"); // truncated to whole seconds
+    assert_eq!(v["sst"], "2030-03-17T17:46:40.999Z");
+    // On a whole second, no `sst`: the session starts at `iat`.
+    let whole = payload_of(&k, &p.seal(&k, "7", at(0)).unwrap());
+    assert!(whole.get("sst").is_none());
     assert_eq!(v["exp"], "2030-03-17T17:47:40Z");
     assert_eq!(v["aud"], "app");
     let jti = v["jti"].as_str().unwrap();
@@ -561,4 +565,51 @@ fn renewal_with_another_audience_is_refused() {
     assert_eq!(unbound.audience(), None);
     assert_eq!(shop.renew(&k, &unbound, at(40)), Err(Error::WrongAudience));
     assert!(none.renew(&k, &unbound, at(40)).is_ok());
+}
+
+#[test]
+fn logout_everywhere_in_the_same_second_as_a_login() {
+    let (k, p) = (key(), policy());
+    let ms = |m: u64| at(0).checked_add(Duration::from_millis(m)).unwrap();
+    // Sessions started before the logout, in the same second and earlier.
+    let before = [ms(0), ms(300), ms(499), at(-1)];
+    // The instant stored as the user's "sessions valid after".
+    let logout = ms(500);
+    // A login right after it (the same second), at it, and a second later.
+    let after = [ms(500), ms(501), ms(700), ms(999), at(1)];
+    for (started, refused) in before
+        .iter()
+        .map(|t| (t, true))
+        .chain(after.iter().map(|t| (t, false)))
+    {
+        let token = p.seal(&k, "7", *started).unwrap();
+        let claims = p.open(&k, &token, ms(999)).unwrap();
+        assert_eq!(claims.session_started_at(), Some(*started));
+        let want = if refused {
+            Err(Error::LoggedOutEverywhere)
+        } else {
+            Ok(())
+        };
+        assert_eq!(claims.check_valid_after(Some(logout)), want, "{started}");
+        // Renewal keeps the exact start.
+        let renewed = p.renew(&k, &claims, at(30)).unwrap();
+        let renewed = p.open(&k, &renewed, at(30)).unwrap();
+        assert_eq!(renewed.session_started_at(), Some(*started));
+        assert_eq!(
+            renewed.check_valid_after(Some(logout)),
+            want,
+            "{started} renewed"
+        );
+        // `iat` stays whole seconds; `sst` only when the start is not.
+        let v = payload_of(&k, &token);
+        assert_eq!(v["iat"], started.trunc_seconds().to_string());
+        assert_eq!(
+            v.get("sst").is_some(),
+            started.subsec_nanos() != 0,
+            "{started}"
+        );
+    }
+    let v = payload_of(&k, &p.seal(&k, "7", ms(700)).unwrap());
+    assert_eq!(v["sst"], "2030-03-17T17:46:40.7Z");
+    assert_eq!(v["iat"], "2030-03-17T17:46:40Z");
 }

@@ -106,7 +106,7 @@ fn lifecycle_seal_vectors() {
         );
         ran += 1;
     }
-    assert_eq!(ran, 6);
+    assert_eq!(ran, 8);
 }
 
 #[test]
@@ -156,5 +156,5 @@ fn lifecycle_open_vectors() {
         }
         ran += 1;
     }
-    assert_eq!((ran, refused), (29, 16));
+    assert_eq!((ran, refused), (31, 17));
 }

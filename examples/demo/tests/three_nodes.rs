@@ -456,6 +456,43 @@ async fn key_rotation_with_nodes_moving_at_different_moments() {
     c.stop().await;
 }
 
+/// Logging in again right after "log out everywhere" (the same second, as
+/// a person does it) works at once; the sessions from before stay refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_right_after_logout_everywhere_works_at_once() {
+    let c = Cluster::start(KeyRing::new(Key::generate())).await;
+    let old = c.login(0, "alice", "alice-pass").await;
+    let other_device = c.login(1, "alice", "alice-pass").await;
+    let r = c
+        .request(
+            0,
+            Method::POST,
+            "/logout-everywhere",
+            Some(old.as_bytes()),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let new = c.login(0, "alice", "alice-pass").await;
+    assert_eq!(c.me(0, &new).await.me().name, "alice");
+    assert_eq!(c.me(0, &old).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        c.me(0, &other_device).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // On the other nodes too, once their cached user is refreshed.
+    c.advance(CACHE_TTL.as_secs() as i64 + 1);
+    for node in 0..3 {
+        assert_eq!(c.me(node, &new).await.me().name, "alice", "node {node}");
+        assert_eq!(c.me(node, &old).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            c.me(node, &other_device).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    c.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_renewed_by_a_stale_node_still_ends_with_logout_everywhere() {
     let c = Cluster::start(KeyRing::new(Key::generate())).await;

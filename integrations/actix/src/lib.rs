@@ -310,7 +310,13 @@ impl Session {
 
     /// The "log out everywhere" check, once the application has loaded the
     /// user and its "sessions valid after" instant (see
-    /// [`Claims::check_valid_after`]).
+    /// [`Claims::check_valid_after`]). Renewal keeps the session start, so a
+    /// renewed session cannot outlive a logout-everywhere.
+    ///
+    /// At logout-everywhere, store [`Sessions::now`] as it is (not rounded
+    /// to the second): every session that started before that instant is
+    /// refused, and a login right after it, in the same second too, is kept
+    /// (sessions record their start to the nanosecond).
     ///
     /// # Errors
     /// [`SessionRejection::Token`] (a `401`) wrapping
