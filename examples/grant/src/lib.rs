@@ -151,6 +151,8 @@ async fn grant_access(
     if !grantable {
         return Err(StatusCode::FORBIDDEN);
     }
+    // A real server loads the user here and checks that the account is still
+    // allowed (and `Session::check_valid_after`): the edge cannot.
     let now = state.sessions.now();
     let grant = issue_grant(&state.grants, session.user_id(), &path, now)
         .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
