@@ -136,6 +136,7 @@ pub use time::{ParseTimestampError, Timestamp};
 #[doc = include_str!("../docs/keys.md")]
 #[doc = include_str!("../docs/token.md")]
 #[doc = include_str!("../docs/web.md")]
+#[doc = include_str!("../docs/browsers.md")]
 #[doc = include_str!("../docs/security.md")]
 #[doc = include_str!("../docs/performance.md")]
 #[doc = include_str!("../docs/testing.md")]
