@@ -61,7 +61,8 @@ Examples:
 const KEYGEN_HELP: &str = "\
 Examples:
   sealed-session keygen --out /etc/myapp/session.key   # created with mode 0600
-  sealed-session keygen > session.key                  # prints the key itself";
+  (umask 077; sealed-session keygen > session.key)     # a plain `>` makes a 0644 file,
+                                                       # which --key-file refuses";
 
 const ID_HELP: &str = "\
 The id is public: it names the key without revealing it, and is what tokens
@@ -73,7 +74,8 @@ Examples:
 
 const SEAL_HELP: &str = "\
 The token carries sub, exp, iat, a random session id (jti) and, with --aud,
-aud; its footer names the key's id. Durations: 30s, 15m, 1h, 7d.
+aud; its footer names the key's id. Durations: 30s, 15m, 1h, 7d; --ttl is at
+most 400d, the longest a browser keeps a cookie.
 
 Examples:
   sealed-session seal --key-file session.key --user 12234 --ttl 1h
@@ -129,8 +131,8 @@ enum Command {
         /// The user id to seal (the `sub` claim).
         #[arg(long, value_name = "ID")]
         user: String,
-        /// How long the token is valid: 30s, 15m, 1h, 7d.
-        #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+        /// How long the token is valid: 30s, 15m, 1h, 7d; at most 400d.
+        #[arg(long, value_name = "DURATION", value_parser = parse_ttl)]
         ttl: Duration,
         /// Bind the token to this audience (the `aud` claim).
         #[arg(long, value_name = "AUDIENCE")]
@@ -457,7 +459,8 @@ fn inspect(token: &str, out: &mut impl Write) -> Result<(), Failure> {
     let mut lines = String::new();
     let result = inspect_lines(token, &mut lines);
     out.write_all(lines.as_bytes()).map_err(write_err)?;
-    result.map_err(|e| Failure::new(status::MALFORMED, format!("malformed token: {e}")))
+    // `Error`'s message already says "malformed token: …" where it applies.
+    result.map_err(|e| Failure::new(status::MALFORMED, e.to_string()))
 }
 
 fn inspect_lines(token: &str, lines: &mut String) -> Result<(), Error> {
@@ -553,6 +556,22 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     n.checked_mul(scale)
         .map(Duration::from_secs)
         .ok_or_else(|| format!("`{s}` is too long"))
+}
+
+/// The longest `--ttl`: 400 days, the most current browsers keep a cookie
+/// (they cap `Max-Age` and `Expires` there), so a longer token outlives any
+/// cookie that could carry it.
+const MAX_TTL: Duration = Duration::from_secs(400 * 86_400);
+
+/// A [`parse_duration`] of at most [`MAX_TTL`].
+fn parse_ttl(s: &str) -> Result<Duration, String> {
+    let ttl = parse_duration(s)?;
+    if ttl > MAX_TTL {
+        return Err(format!(
+            "`{s}` is longer than 400d: browsers keep a cookie at most 400 days"
+        ));
+    }
+    Ok(ttl)
 }
 
 fn parse_time(s: &str) -> Result<Timestamp, String> {

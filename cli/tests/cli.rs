@@ -259,7 +259,14 @@ fn seal_makes_a_token_the_library_opens() {
         Err(Error::UnknownKey)
     );
 
-    for (ttl, secs) in [("30s", 30), ("1h", 3600), ("7d", 604_800)] {
+    // Up to 400 days (a browser's cookie Max-Age cap) is accepted.
+    for (ttl, secs) in [
+        ("30s", 30),
+        ("1h", 3600),
+        ("7d", 604_800),
+        ("400d", 34_560_000),
+        ("34560000s", 34_560_000),
+    ] {
         let r = run(&["seal", "--user", "u", "--ttl", ttl, "--key-file", s(&path)]);
         assert_eq!(r.status, 0, "{ttl}: {}", r.stderr);
         let c = key.open(r.stdout.trim()).unwrap();
@@ -318,12 +325,30 @@ fn seal_usage_errors() {
         "h",
         "1 h",
         "99999999999999999999d",
+        "100000d",
+        "401d",
+        "9601h",
+        "34560001s",
     ] {
         let r = run(&["seal", "--user", "1", "--ttl", ttl, "--key-file", s(&path)]);
         assert_eq!(r.status, 2, "{ttl}");
         assert_eq!(r.stdout, "");
         assert!(r.stderr.contains("--ttl"), "{ttl}: {}", r.stderr);
     }
+    let r = run(&[
+        "seal",
+        "--user",
+        "1",
+        "--ttl",
+        "401d",
+        "--key-file",
+        s(&path),
+    ]);
+    assert!(
+        r.stderr.contains("`401d` is longer than 400d"),
+        "{}",
+        r.stderr
+    );
     let r = run(&["seal", "--ttl", "1h", "--key-file", s(&path)]);
     assert_eq!(r.status, 2);
     assert!(r.stderr.contains("--user"), "{}", r.stderr);
@@ -606,9 +631,25 @@ fn inspect_needs_no_key_and_labels_everything_untrusted() {
         "{}",
         r.stdout
     );
-    assert!(r.stderr.contains("malformed token"), "{}", r.stderr);
+    // The reason, said once.
+    assert_eq!(
+        r.stderr,
+        "sealed-session: malformed token: header is not `v2.local.`\n"
+    );
     let r = run(&["inspect", "v2.local.AAAA"]);
     assert_eq!(r.status, 3);
+    assert_eq!(
+        r.stderr,
+        "sealed-session: malformed token: body shorter than nonce and tag\n"
+    );
+    let r = run(&["inspect", "garbage"]);
+    assert_eq!(r.status, 3);
+    assert_eq!(
+        r.stderr.matches("malformed token").count(),
+        1,
+        "{}",
+        r.stderr
+    );
     let r = run(&["inspect", "\u{1b}]0;title\u{7}"]);
     assert_eq!(r.status, 3);
     assert!(
@@ -648,4 +689,56 @@ fn help_has_an_example_for_every_command() {
     assert!(r.stdout.contains("30s, 15m, 1h, 7d"), "{}", r.stdout);
     let r = run(&[]);
     assert_eq!(r.status, 2);
+}
+
+/// `keygen --help` suggests only ways that give a file `--key-file` accepts:
+/// `--out`, or a redirect under `umask 077`. The redirect line is run as
+/// printed (through `sh`), and the file it makes is used by the next command.
+#[cfg(unix)]
+#[test]
+fn keygen_help_suggests_only_private_key_files() {
+    let help = run(&["keygen", "--help"]).stdout;
+    let examples: Vec<&str> = help
+        .lines()
+        .filter(|l| l.trim_start().starts_with("sealed-session keygen") || l.contains("umask"))
+        .collect();
+    assert_eq!(examples.len(), 2, "{help}");
+    for line in &examples {
+        assert!(
+            line.contains("--out") || line.contains("(umask 077; "),
+            "a key file made this way may be readable by others: {line}"
+        );
+    }
+    let redirect = examples
+        .iter()
+        .find(|l| l.contains("umask"))
+        .expect("a redirect example");
+    let command = redirect.split('#').next().unwrap().trim();
+    assert_eq!(command, "(umask 077; sealed-session keygen > session.key)");
+
+    let d = dir("keygen_help");
+    let sh = |script: &str| {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .current_dir(&d)
+            .env_remove(KEY_ENV)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{script}: {out:?}");
+    };
+    // As printed, under the usual umask 022.
+    sh(&format!(
+        "umask 022; {}",
+        command.replace("sealed-session", &format!("'{BIN}'"))
+    ));
+    let key = d.join("session.key");
+    let r = run(&["id", "--key-file", s(&key)]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("k2.lid."), "{}", r.stdout);
+    // The plain redirect the help used to suggest is refused: 0644.
+    sh(&format!("umask 022; '{BIN}' keygen > plain.key"));
+    let r = run(&["id", "--key-file", s(&d.join("plain.key"))]);
+    assert_eq!(r.status, 1);
+    assert!(r.stderr.contains("chmod 600"), "{}", r.stderr);
 }
