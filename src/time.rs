@@ -10,7 +10,7 @@
 //! 0001–9999 (after applying the offset) are representable.
 //!
 //! The reader and writer are differential-tested against the `time` crate
-//! (`tests/rfc3339.rs`). Where `time` is more lenient we are stricter, on
+//! (`tests-extra/tests/rfc3339.rs`). Where `time` is more lenient we are stricter, on
 //! purpose: `time` accepts any byte as the date/time separator (we: `T` or
 //! `t` only), reads `23:59:60` at the end of a UTC month as
 //! `23:59:59.999999999` (we reject every `:60`: a token never needs one),

@@ -1,5 +1,5 @@
 //! Opening through a key ring costs the same whatever the ring's size:
-//! `cargo bench --bench keyring`.
+//! `cargo bench -p sealed-session-bench --bench keyring`.
 
 use std::hint::black_box;
 use std::time::Duration;
