@@ -2,7 +2,8 @@
 //! loopback, sharing one SQLite file and one key, each with its own cache.
 //!
 //! Environment:
-//! - `DEMO_PORT`: first port (default 3000; nodes use PORT, PORT+1, PORT+2)
+//! - `DEMO_PORT`: first port (default 3000; nodes use PORT, PORT+1, PORT+2;
+//!   0: any free ports)
 //! - `DEMO_NODES`: how many nodes (default 3)
 //! - `DEMO_DB`: the SQLite file (default `sealed-session-demo.sqlite3` in the
 //!   system temp directory)
@@ -24,6 +25,7 @@ mod settings;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use sealed_session::{Key, KeyRing};
 use sealed_session_demo::{init_db, start_node, NodeConfig, DEMO_USERS};
@@ -63,6 +65,53 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+/// A failed `start_node`, with the hint a taken port needs: which port, and
+/// `DEMO_PORT` to choose others.
+fn bind_hint(
+    e: sealed_session_demo::DemoError,
+    addr: SocketAddr,
+    first_port: u16,
+    nodes: u16,
+) -> Box<dyn std::error::Error> {
+    match &e {
+        sealed_session_demo::DemoError::Io(io) if io.kind() == std::io::ErrorKind::AddrInUse => {
+            let last = first_port.saturating_add(nodes.saturating_sub(1));
+            format!(
+                "cannot listen on {addr}: port {} is already in use (another demo still \
+                 running?). The nodes use ports {first_port}..={last}: set DEMO_PORT to \
+                 another first port, e.g. DEMO_PORT=4000",
+                addr.port()
+            )
+            .into()
+        }
+        _ => Box::new(e),
+    }
+}
+
+/// The curl walk across the nodes: log in on the first, read `/me` on the
+/// second, log out everywhere on the third, and read `/me` on the first
+/// again (with fewer nodes, the walk wraps around).
+fn walk(addrs: &[SocketAddr], cache_ttl: Duration) -> String {
+    let Some(&first) = addrs.first() else {
+        return String::new();
+    };
+    let node = |i: usize| addrs.get(i % addrs.len()).copied().unwrap_or(first);
+    let (user, password) = DEMO_USERS[0];
+    let ttl = cache_ttl.as_secs();
+    format!(
+        "try a walk across the nodes (one cookie jar, a different node each step):\n\
+         \x20 curl -si -c jar -H 'content-type: application/json' -d '{{\"user\":\"{user}\",\"password\":\"{password}\"}}' http://{a}/login\n\
+         \x20 curl -si -b jar http://{b}/me                  # another node knows you: 200\n\
+         \x20 curl -si -b jar -X POST http://{c}/logout-everywhere\n\
+         \x20 curl -si -b jar http://{a}/me                  # 401 once this node's user cache expires\n\
+         after logout-everywhere, /me may still answer 200 for up to one cache TTL ({ttl} s):\n\
+         each node trusts its cached copy of a user that long.\n",
+        a = node(0),
+        b = node(1),
+        c = node(2),
+    )
+}
+
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     settings::init_logging();
     let cookie = settings::cookie_from_env()?;
@@ -83,25 +132,25 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("key id: {}", keys.current_id().as_str());
 
     let mut running = Vec::new();
+    let mut cache_ttl = None;
     for i in 0..nodes {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port.saturating_add(i)));
+        // DEMO_PORT=0: each node on any free port.
+        let node_port = if port == 0 { 0 } else { port.saturating_add(i) };
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, node_port));
         let mut config = NodeConfig::new(&format!("node-{}", i + 1), &db, keys.clone());
         config.key_dir = key_dir.clone();
         config.cookie = cookie.clone();
         config.test_clock = test_clock.clone();
-        let node = start_node(addr, config).await?;
+        cache_ttl = Some(config.cache_ttl);
+        let node = start_node(addr, config)
+            .await
+            .map_err(|e| bind_hint(e, addr, port, nodes))?;
         println!("node-{} listening on http://{}", i + 1, node.addr);
         running.push(node);
     }
-    let first = running.first().map(|n| n.addr).ok_or("no node")?;
-    let (user, password) = DEMO_USERS[0];
+    let addrs: Vec<SocketAddr> = running.iter().map(|n| n.addr).collect();
     println!("database: {}", db.display());
-    println!("try:");
-    println!(
-        "  curl -si -c jar -H 'content-type: application/json' -d '{{\"user\":\"{user}\",\"password\":\"{password}\"}}' http://{first}/login"
-    );
-    println!("  curl -si -b jar http://{first}/me");
-    println!("  curl -si -b jar -X POST http://{first}/logout-everywhere");
+    print!("{}", walk(&addrs, cache_ttl.unwrap_or_default()));
     println!("press Ctrl-C to stop");
     tokio::signal::ctrl_c().await?;
     for node in running {
