@@ -51,6 +51,12 @@ assert.deepEqual(wy, { valid: 246, invalid: 60, other_nonce_sizes: 9 });
 // The project's claims profile: 5 seal cases, 28 must-fail cases.
 assert.deepEqual(run('wt_claims_profile', own), { sealed: 5, opened: 5, must_fail: 28 });
 
+// Key ids, PASERK strings and kid footers of 5 keys; 13 tokens opened by a
+// ring (current k1, retired k2 and k3).
+assert.deepEqual(run('wt_keyring', join(repo, 'test-vectors', 'keyring.json')), {
+  keys: 5, ok: 4, unauthenticated: 3, unknown_key: 1, malformed_footer: 5,
+});
+
 // Every bit flip and truncation of profile-1's token, and an oversize token.
 const token = JSON.parse(readFileSync(own, 'utf8')).seal[0].token;
 assert.deepEqual(run('wt_mutations', own), {

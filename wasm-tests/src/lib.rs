@@ -20,7 +20,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use sealed_session::format::{self, UntrustedToken};
-use sealed_session::{ClaimsError, Error, Key, Malformed, Timestamp};
+use sealed_session::{ClaimsError, Error, Key, KeyError, KeyRing, Malformed, Timestamp};
 use serde_json::Value;
 
 static INPUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
@@ -73,6 +73,14 @@ pub extern "C" fn wt_wycheproof(len: usize) -> u32 {
 #[no_mangle]
 pub extern "C" fn wt_claims_profile(len: usize) -> u32 {
     run(len, claims_profile)
+}
+
+/// The project's key-ring vectors (`test-vectors/keyring.json`): key ids,
+/// PASERK strings, kid footers, and tokens opened through a key ring.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn wt_keyring(len: usize) -> u32 {
+    run(len, keyring)
 }
 
 /// Every single-bit flip and every truncation of one claims-profile token
@@ -374,5 +382,80 @@ fn mutations(doc: &Value, r: &mut Report) {
         format!("oversize: {got:?}")
     }) {
         r.count("oversize_refused");
+    }
+}
+
+fn keyring(doc: &Value, r: &mut Report) {
+    let named = |name: &str| {
+        doc["keys"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|k| k["name"] == name)
+            .and_then(|k| key(text(k, "key")))
+    };
+    for k in doc["keys"].as_array().into_iter().flatten() {
+        let name = text(k, "name");
+        let Some(key) = named(name) else {
+            r.failures.push(format!("{name}: bad key"));
+            continue;
+        };
+        let paserk = text(k, "paserk");
+        let parsed = Key::from_paserk(paserk);
+        let parsed_ok = match &parsed {
+            Ok(p) => *p == key,
+            Err(e) => name == "zero" && *e == KeyError::AllZero,
+        };
+        let ok = key.to_paserk().expose_secret() == paserk
+            && key.id().as_str() == text(k, "lid")
+            && KeyRing::new(key.clone()).footer() == text(k, "footer").as_bytes()
+            && parsed_ok;
+        if r.check(ok, || format!("{name}: paserk, id or footer differ")) {
+            r.count("keys");
+        }
+    }
+    let ring = named(text(&doc["ring"], "current")).map(|current| {
+        doc["ring"]["retired"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| named(n.as_str()?))
+            .fold(KeyRing::new(current), KeyRing::with_retired)
+    });
+    let (Some(ring), Some(now), Some(iat), Some(exp)) = (
+        ring,
+        timestamp(&doc["now"]),
+        timestamp(&doc["iat"]),
+        timestamp(&doc["exp"]),
+    ) else {
+        r.failures.push("bad ring, now, iat or exp".into());
+        return;
+    };
+    for t in doc["tokens"].as_array().into_iter().flatten() {
+        let name = text(t, "name");
+        let got = ring.open_at(text(t, "token"), now);
+        let (ok, outcome) = match text(t, "expect") {
+            "ok" => (
+                got.as_ref().is_ok_and(|c| {
+                    c.user_id() == text(doc, "sub")
+                        && c.expires_at() == exp
+                        && c.issued_at() == Some(iat)
+                }),
+                "ok",
+            ),
+            "unknown-key" => (got == Err(Error::UnknownKey), "unknown_key"),
+            "malformed-footer" => (
+                got == Err(Error::Malformed(Malformed::Footer)),
+                "malformed_footer",
+            ),
+            "unauthenticated" => (got == Err(Error::Unauthenticated), "unauthenticated"),
+            other => {
+                r.failures.push(format!("{name}: unknown outcome {other}"));
+                continue;
+            }
+        };
+        if r.check(ok, || format!("{name}: {got:?}")) {
+            r.count(outcome);
+        }
     }
 }
