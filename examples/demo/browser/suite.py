@@ -182,7 +182,7 @@ class Suite:
 
     def context(self):
         ctx = self.browser.new_context()
-        ctx.set_default_timeout(15000)
+        ctx.set_default_timeout(30000)  # a loaded 2-core CI machine
         return ctx, ctx.new_page()
 
     def post(self, page, origin, path, body=None):
@@ -470,7 +470,7 @@ def main():
     passed, failed = 0, []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=120000)
             print(f"Chromium {browser.version}; demo on 127.0.0.1:{base}-{base + 2}, dev cookie on {dev.port}")
             suite = Suite(browser, demo, dev, other_port)
             for name in cases:

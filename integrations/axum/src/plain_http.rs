@@ -25,20 +25,25 @@ pub(crate) fn watch(sessions: &Sessions, req: &Request) -> Option<HeaderValue> {
     if WARNED.load(Ordering::Relaxed) {
         return None;
     }
+    // Cheapest first: most requests name a loopback host (development) or
+    // come through a TLS proxy, and stop at the first or second test.
     let headers = req.headers();
     let host = match headers.get(HOST) {
-        Some(h) => h.clone(),
-        None => HeaderValue::from_str(req.uri().authority()?.as_str()).ok()?,
+        Some(h) => h.as_bytes(),
+        None => req.uri().authority()?.as_str().as_bytes(),
     };
+    if !sessions.core.plain_http_drops_cookie(Some(host), false) {
+        return None;
+    }
     let https = req.uri().scheme_str() == Some("https")
         || web::forwarded_https(
             headers.get("x-forwarded-proto").map(HeaderValue::as_bytes),
             headers.get("forwarded").map(HeaderValue::as_bytes),
         );
-    sessions
-        .core
-        .plain_http_drops_cookie(Some(host.as_bytes()), https)
-        .then_some(host)
+    if https {
+        return None;
+    }
+    HeaderValue::from_bytes(host).ok()
 }
 
 /// After the handler: warn once if the response sets the cookie.
