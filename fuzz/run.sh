@@ -124,7 +124,8 @@ fuzz_one() {
   touch "$work/.start"
   local corpus0
   corpus0=$(find "corpus/$t" -type f | wc -l)
-  read -r cov0 ft0 < <(corpus_cov "$t")
+  cov0=0 ft0=0
+  [ "$corpus0" -eq 0 ] || read -r cov0 ft0 < <(corpus_cov "$t")
   start=$(date +%s)
   # Its own working directory: -jobs writes fuzz-<n>.log files there. timeout
   # puts the run in its own process group and kills all of it on expiry.
