@@ -144,6 +144,12 @@ def seeds_for(target, found):
         return [t.encode() for t in times]
     if target == "footer_kid":
         ring = [json.dumps({"kid": lid}, separators=(",", ":")) for _, lid in fuzz_ring_keys()]
+        # Footers the router must refuse or read the long way: not an
+        # object, another member, a duplicate, a non-string or escaped id.
+        lid = fuzz_ring_keys()[0][1]
+        ring += ["[]", "null", "1", f'"{lid}"', f'["{lid}"]', '{"kid":1}', f'{{"kid":"{lid}","x":0}}',
+                 f'{{"kid":"{lid}","kid":"{lid}"}}', f'{{ "kid" : "{lid}" }}',
+                 '{"kid":"' + lid.replace("k2", "\\u006b2", 1) + '"}']
         return [f.encode() for f in sorted(footers | set(ring))]
     if target == "paserk":
         ours = {s for pair in fuzz_ring_keys() for s in pair}

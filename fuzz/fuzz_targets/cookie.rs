@@ -10,7 +10,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sealed_session::cookie::{find_cookie, find_cookie_in, CookieHeaderError};
+use sealed_session::cookie::{find_cookie, find_cookie_in, CookieHeaderError, SessionCookie};
 
 const NAMES: [&str; 3] = ["__Host-session", "s", "sid"];
 const MAX: usize = sealed_session::cookie::DEFAULT_MAX_COOKIE_HEADER_LEN;
@@ -96,6 +96,20 @@ fuzz_target!(|data: &[u8]| {
     if lines.len() == 1 && max == MAX {
         let one = find_cookie(rest, name).map(|v| v.map(str::as_bytes));
         assert_eq!(one, want);
+    }
+    // The hardened session cookie's own lookup (what the adapters call),
+    // with its name and bound.
+    if name == "__Host-session" && max == MAX {
+        let cookie = SessionCookie::hardened();
+        let one = lines.first().copied().unwrap_or_default();
+        let single = expected(&[one], name, MAX);
+        assert_eq!(cookie.find(one).map(|v| v.map(str::as_bytes)), single);
+        assert_eq!(
+            cookie
+                .find_in(lines.iter().copied())
+                .map(|v| v.map(str::as_bytes)),
+            want
+        );
     }
 
     // Our cookie added, as its own line or as a pair after the others, to

@@ -19,11 +19,17 @@ fuzz_target!(|data: &[u8]| {
         .strip_prefix("k2.local.")
         .and_then(|b| Base64UrlUnpadded::decode_vec(b).ok())
         .and_then(|v| <[u8; 32]>::try_from(v).ok());
-    match Key::from_paserk(s) {
+    let key = Key::from_paserk(s);
+    if let Err(e) = &key {
+        // Messages for people, never the input's bytes.
+        assert!(!e.to_string().is_empty());
+    }
+    match key {
         Ok(key) => {
             assert_eq!(Some(key.expose_secret_bytes()), want_key);
             assert_ne!(want_key, Some([0; 32]), "the all-zero key was accepted");
             assert_eq!(key.to_paserk().expose_secret(), s);
+            assert_eq!(format!("{:?}", key.to_paserk()), "LocalPaserk(<redacted>)");
             let id = key.id();
             assert_eq!(KeyId::parse(id.as_str()), Ok(id));
         }
@@ -40,12 +46,18 @@ fuzz_target!(|data: &[u8]| {
         .filter(|b| b.len() == 44)
         .and_then(|b| Base64UrlUnpadded::decode_vec(b).ok())
         .is_some_and(|v| v.len() == 33);
-    match KeyId::parse(s) {
+    let parsed = KeyId::parse(s);
+    assert_eq!(s.parse::<KeyId>(), parsed);
+    match parsed {
         Ok(id) => {
             assert!(want_id, "accepted a string that is not a k2.lid");
             assert_eq!(id.as_str(), s);
             assert_eq!(id.to_string(), s);
+            assert_eq!(format!("{id:?}"), format!("KeyId({s})"));
         }
-        Err(_) => assert!(!want_id, "a valid k2.lid refused"),
+        Err(e) => {
+            assert!(!want_id, "a valid k2.lid refused");
+            assert!(!e.to_string().is_empty());
+        }
     }
 });

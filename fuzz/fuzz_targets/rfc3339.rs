@@ -3,8 +3,11 @@
 //! Must not panic; what parses has the RFC 3339 shape, prints in the
 //! canonical form that parses back to the same instant, and equals the same
 //! local time written with `Z` shifted by the offset. Any instant in range
-//! prints to a string that parses back to it.
+//! prints to a string that parses back to it, and adding or subtracting any
+//! duration agrees with integer arithmetic on nanoseconds within the range.
 #![no_main]
+
+use core::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use sealed_session::Timestamp;
@@ -46,6 +49,37 @@ fn has_shape(s: &[u8]) -> bool {
     }
 }
 
+/// An instant as nanoseconds since the Unix epoch.
+fn nanos(t: Timestamp) -> i128 {
+    i128::from(t.unix_seconds()) * 1_000_000_000 + i128::from(t.subsec_nanos())
+}
+
+/// `checked_add`, `checked_sub` and `duration_since` agree with integer
+/// arithmetic on nanoseconds and the range `MIN..=MAX`.
+fn check_arithmetic(t: Timestamp, d: Duration) {
+    let in_range = |n: i128| (nanos(Timestamp::MIN)..=nanos(Timestamp::MAX)).contains(&n);
+    let d_nanos = i128::try_from(d.as_nanos()).unwrap();
+    let sum = t.checked_add(d);
+    assert_eq!(
+        sum.map(nanos),
+        Some(nanos(t) + d_nanos).filter(|n| in_range(*n))
+    );
+    let difference = t.checked_sub(d);
+    assert_eq!(
+        difference.map(nanos),
+        Some(nanos(t) - d_nanos).filter(|n| in_range(*n))
+    );
+    assert_eq!(t.saturating_add(d), sum.unwrap_or(Timestamp::MAX));
+    assert_eq!(t.saturating_sub(d), difference.unwrap_or(Timestamp::MIN));
+    if let Some(later) = sum {
+        assert_eq!(later.duration_since(t), Some(d));
+        assert_eq!(
+            t.duration_since(later),
+            d.is_zero().then_some(Duration::ZERO)
+        );
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     // Any instant in range prints and parses back.
     if let Some(head) = data.get(..12) {
@@ -56,13 +90,24 @@ fuzz_target!(|data: &[u8]| {
         let t = Timestamp::from_parts(secs, nanos).expect("in range by construction");
         let printed = t.to_string();
         assert_eq!(Timestamp::parse_rfc3339(&printed), Ok(t), "{printed}");
+        assert_eq!(format!("{t:?}"), format!("Timestamp({printed})"));
+        // Durations up to twice the range, so that results fall on both sides of it.
+        if let Some(more) = data.get(12..24) {
+            let d_secs = u64::from_le_bytes(more[..8].try_into().unwrap()) % (2 * span as u64);
+            let d_nanos = u32::from_le_bytes(more[8..].try_into().unwrap()) % 1_000_000_000;
+            check_arithmetic(t, Duration::new(d_secs, d_nanos));
+        }
     }
 
     let Ok(s) = core::str::from_utf8(data) else {
         return;
     };
-    let Ok(t) = Timestamp::parse_rfc3339(s) else {
-        return;
+    let t = match Timestamp::parse_rfc3339(s) {
+        Ok(t) => t,
+        Err(e) => {
+            assert!(!e.to_string().is_empty());
+            return;
+        }
     };
     assert!(
         has_shape(s.as_bytes()),

@@ -1,6 +1,7 @@
 //! Seal → open round trips over arbitrary payloads, footers, nonce seeds,
-//! user ids, lifetimes and clocks, through the low-level format and the
-//! high-level claims API.
+//! user ids, lifetimes and clocks, through the low-level format, the
+//! high-level claims API and a key ring (sealing with the current key's
+//! `kid` footer, opening by it).
 #![no_main]
 
 use core::time::Duration;
@@ -8,7 +9,7 @@ use core::time::Duration;
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use sealed_session::format::{self, UntrustedToken};
-use sealed_session::{Error, Key, Policy, SessionId, Timestamp};
+use sealed_session::{Error, Key, KeyRing, Policy, SessionId, Timestamp};
 use sealed_session_fuzz::{seal_with_nonce, OTHER_KEY};
 
 #[derive(Arbitrary, Debug)]
@@ -139,4 +140,18 @@ fuzz_target!(|input: Input| {
     assert!(key.open_at(&token, last).is_ok());
     assert_eq!(key.open_at(&token, exp), Err(Error::Expired));
     assert_eq!(other.open_at(&token, now), Err(Error::Unauthenticated));
+
+    // Through a key ring: its tokens name the current key in the footer,
+    // and a ring routes by that footer.
+    let ring = KeyRing::new(key.clone()).with_retired(other.clone());
+    match ring.seal_at(&input.user_id, lifetime, now) {
+        Ok(t) => {
+            assert_eq!(
+                ring.open_at(&t, now).map(|c| c.into_user_id()),
+                Ok(input.user_id)
+            );
+            assert_eq!(KeyRing::new(other).open_at(&t, now), Err(Error::UnknownKey));
+        }
+        Err(e) => assert_eq!(e, Error::OverSizeBudget),
+    }
 });
