@@ -50,15 +50,21 @@ for t in "${targets[@]}"; do
   profiles+=("coverage/$t/coverage.profdata")
 done
 
-"$bin/llvm-profdata" merge -sparse "${profiles[@]}" -o coverage/merged.profdata
+# Every target binary has its own `rust_fuzzer_test_input` (and libFuzzer
+# entry points) under the same name: llvm-profdata reports those as
+# "mismatched data" and keeps one. The crate's functions are the same code
+# in every binary and merge cleanly.
+"$bin/llvm-profdata" merge -sparse "${profiles[@]}" -o coverage/merged.profdata 2>coverage/merge.log
 # The first binary is the positional argument, the others -object.
 cov_args=(-instr-profile=coverage/merged.profdata "${objects[0]}")
 for o in "${objects[@]:1}"; do cov_args+=(-object "$o"); done
 
-"$bin/llvm-cov" export -summary-only "${cov_args[@]}" "$root/src" >coverage/summary.json
-"$bin/llvm-cov" show -format=html -output-dir=coverage/html -show-branches=count \
-  -show-line-counts-or-regions "${cov_args[@]}" "$root/src" >/dev/null
-"$bin/llvm-cov" show -format=text -show-branches=count "${cov_args[@]}" "$root/src" >coverage/show.txt
+{
+  "$bin/llvm-cov" export -summary-only "${cov_args[@]}" "$root/src" >coverage/summary.json
+  "$bin/llvm-cov" show -format=html -output-dir=coverage/html -show-branches=count \
+    -show-line-counts-or-regions "${cov_args[@]}" "$root/src" >/dev/null
+  "$bin/llvm-cov" show -format=text -show-branches=count "${cov_args[@]}" "$root/src" >coverage/show.txt
+} 2>>coverage/merge.log
 
 python3 - "$root" "${#targets[@]}" <<'EOF'
 import json, re, sys
