@@ -17,7 +17,7 @@ Debian browser). Exits 1 when anything is missing or any case fails.
 import http.server
 import json
 import os
-import socket
+import re
 import subprocess
 import sys
 import tempfile
@@ -65,37 +65,18 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_base(start, count):
-    """The first port >= start (in steps of 10) with `count` free ports."""
-    for base in range(start, start + 2000, 10):
-        ok = True
-        for port in range(base, base + count):
-            with socket.socket() as s:
-                # As the demo binds (tokio sets SO_REUSEADDR): ports left in
-                # TIME_WAIT by an earlier run count as free.
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                try:
-                    s.bind(("127.0.0.1", port))
-                except OSError:
-                    ok = False
-                    break
-        if ok:
-            return base
-    raise RuntimeError(f"no {count} free ports from {start}")
-
-
 class Demo:
     """One demo process; its stderr goes to a file we can search."""
 
-    def __init__(self, binary, tmp, label, port, nodes, env):
-        self.port = port
+    def __init__(self, binary, tmp, label, nodes, env):
+        self.label = label
         self.err_path = os.path.join(tmp, f"{label}.stderr")
         self.out_path = os.path.join(tmp, f"{label}.stdout")
         full_env = dict(os.environ)
         for k in ("DEMO_COOKIE", "DEMO_TEST_CLOCK", "SEALED_SESSION_KEY", "SEALED_SESSION_KEY_FILE", "DEMO_KEY_DIR"):
             full_env.pop(k, None)
         full_env.update(
-            DEMO_PORT=str(port),
+            DEMO_PORT="0",  # each node on a free port; read them from stdout
             DEMO_NODES=str(nodes),
             DEMO_DB=os.path.join(tmp, f"{label}.sqlite3"),
             **env,
@@ -106,18 +87,19 @@ class Demo:
             stdout=open(self.out_path, "w"),
             stderr=open(self.err_path, "w"),
         )
-        deadline = time.time() + 30
-        for p in range(port, port + nodes):
-            while True:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"demo {label} exited: {self.stderr()}")
-                try:
-                    socket.create_connection(("127.0.0.1", p), timeout=1).close()
-                    break
-                except OSError:
-                    if time.time() > deadline:
-                        raise RuntimeError(f"demo {label} not listening on {p}")
-                    time.sleep(0.1)
+        listening = re.compile(r"^node-(\d+) listening on http://127\.0\.0\.1:(\d+)$", re.M)
+        deadline = time.time() + 60
+        while True:
+            with open(self.out_path) as f:
+                found = {int(n): int(p) for n, p in listening.findall(f.read())}
+            if len(found) == nodes:
+                break
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"demo {label} exited: {self.stderr()}")
+            if time.time() > deadline:
+                raise RuntimeError(f"demo {label}: {len(found)} of {nodes} nodes listening after 60 s")
+            time.sleep(0.1)
+        self.ports = [found[n] for n in range(1, nodes + 1)]
 
     def stderr(self):
         with open(self.err_path) as f:
@@ -169,7 +151,7 @@ class Suite:
     # -- helpers -----------------------------------------------------------
 
     def origin(self, host, node=0, demo=None):
-        return f"http://{host}:{(demo or self.demo).port + node}"
+        return f"http://{host}:{(demo or self.demo).ports[node]}"
 
     def advance(self, secs):
         """Move the three nodes' test clock forward."""
@@ -447,7 +429,7 @@ class Suite:
         check(status == 401, f"/me on app.test: {status}")
         err = self.demo.stderr()
         check(
-            "WARN sealed_session_axum" in err and f'host="app.test:{self.demo.port}"' in err,
+            "WARN sealed_session_axum" in err and f'host="app.test:{self.demo.ports[0]}"' in err,
             f"no plain-HTTP warning from the adapter: {err}",
         )
         ctx.close()
@@ -458,11 +440,10 @@ def main():
     if not os.access(binary, os.X_OK):
         sys.exit(f"error: no demo binary at {binary} (cargo build -p sealed-session-demo)")
     tmp = tempfile.mkdtemp(prefix="browser-suite-")
-    base = free_base(int(os.environ.get("BROWSER_SUITE_PORT", "3000")), 3)
-    demo = Demo(binary, tmp, "demo", base, 3, {"DEMO_TEST_CLOCK": "1"})
-    dev = Demo(binary, tmp, "dev", free_base(base + 10, 1), 1, {"DEMO_COOKIE": "dev"})
-    other_port = free_base(dev.port + 10, 1)
-    other = http.server.ThreadingHTTPServer(("127.0.0.1", other_port), OtherSite)
+    demo = Demo(binary, tmp, "demo", 3, {"DEMO_TEST_CLOCK": "1"})
+    dev = Demo(binary, tmp, "dev", 1, {"DEMO_COOKIE": "dev"})
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OtherSite)
+    other_port = other.server_address[1]
     threading.Thread(target=other.serve_forever, daemon=True).start()
     cases = [name for name in dir(Suite) if name.startswith("case_")]
     # Order matters only for readability; each case uses its own contexts.
@@ -471,7 +452,7 @@ def main():
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=120000)
-            print(f"Chromium {browser.version}; demo on 127.0.0.1:{base}-{base + 2}, dev cookie on {dev.port}")
+            print(f"Chromium {browser.version}; demo nodes on ports {demo.ports}, dev cookie on {dev.ports}")
             suite = Suite(browser, demo, dev, other_port)
             for name in cases:
                 t = time.time()
