@@ -1,22 +1,15 @@
 //! Key rotation: one current key seals, retired keys only open, and every
 //! token names the key that sealed it.
 
-#[cfg(feature = "std")]
-use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-#[cfg(feature = "std")]
-use core::time::Duration;
 
 use alloc::borrow::Cow;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use crate::claims::Claims;
 use crate::error::{Error, Malformed};
 use crate::key::Key;
 use crate::paserk::{KeyId, LID_LEN};
-use crate::session::{KeySource, Policy};
-use crate::time::Timestamp;
 
 const FOOTER_OPEN: &[u8] = b"{\"kid\":\"";
 const FOOTER_CLOSE: &[u8] = b"\"}";
@@ -77,7 +70,7 @@ const FOOTER_B64_LEN: usize = crate::b64::encoded_len(FOOTER_LEN);
 /// # Ok::<(), sealed_session::Error>(())
 /// ```
 ///
-/// A ring is a [`KeySource`]: a [`Policy`] seals and opens through it.
+/// A ring is a [`KeySource`]: a [`Policy`](crate::Policy) seals and opens through it.
 /// ```
 /// use sealed_session::{Key, KeyRing, Policy, Timestamp};
 /// use std::time::Duration;
@@ -319,96 +312,6 @@ impl KeyRing {
             .chain(&self.retired)
             .find(|e| e.id.as_bytes() == untrusted_id)
     }
-
-    /// Seal `user_id` into a token that expires `lifetime` from now, with
-    /// the current key and its `kid` footer: [`Key::seal`] through the ring.
-    /// For audience, renewal, custom claims and the rest, pass the ring to a
-    /// [`Policy`] (it is a [`KeySource`]).
-    ///
-    /// # Errors
-    /// As [`Key::seal`].
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::{Key, KeyRing};
-    /// use std::time::Duration;
-    /// let ring = KeyRing::new(Key::generate());
-    /// let token = ring.seal("12234", Duration::from_secs(3600))?;
-    /// assert_eq!(ring.open(&token)?.user_id(), "12234");
-    /// # Ok::<(), sealed_session::Error>(())
-    /// ```
-    #[cfg(feature = "std")]
-    pub fn seal(&self, user_id: &str, lifetime: Duration) -> Result<String, Error> {
-        self.seal_at(user_id, lifetime, Timestamp::now())
-    }
-
-    /// [`KeyRing::seal`] with the current time as an input.
-    ///
-    /// # Errors
-    /// As [`Key::seal`].
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::{Key, KeyRing, Timestamp};
-    /// use std::time::Duration;
-    /// let ring = KeyRing::new(Key::generate());
-    /// let now = Timestamp::parse_rfc3339("2030-01-01T00:00:00Z").unwrap();
-    /// let token = ring.seal_at("12234", Duration::from_secs(60), now)?;
-    /// assert_eq!(ring.open_at(&token, now)?.user_id(), "12234");
-    /// # Ok::<(), sealed_session::Error>(())
-    /// ```
-    #[cfg(feature = "std")]
-    pub fn seal_at(
-        &self,
-        user_id: &str,
-        lifetime: Duration,
-        now: Timestamp,
-    ) -> Result<String, Error> {
-        Policy::new(lifetime, lifetime).seal(self, user_id, now)
-    }
-
-    /// Open a token at the system clock's current time.
-    ///
-    /// # Errors
-    /// As [`Key::open`], plus [`Error::UnknownKey`] and
-    /// [`Malformed::Footer`] (see the routing rules on [`KeyRing`]).
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::{Error, Key, KeyRing};
-    /// use std::time::Duration;
-    /// let ring = KeyRing::new(Key::generate());
-    /// let token = ring.seal("12234", Duration::from_secs(3600))?;
-    /// assert_eq!(ring.open(&token)?.user_id(), "12234");
-    /// let other = KeyRing::new(Key::generate());
-    /// assert_eq!(other.open(&token), Err(Error::UnknownKey));
-    /// # Ok::<(), sealed_session::Error>(())
-    /// ```
-    #[cfg(feature = "std")]
-    pub fn open(&self, token: &str) -> Result<Claims, Error> {
-        self.open_at(token, Timestamp::now())
-    }
-
-    /// Open a token at `now`: [`Policy::open`] with the defaults, as
-    /// [`Key::open_at`]. A token is valid when `nbf <= now < exp`.
-    ///
-    /// # Errors
-    /// As [`KeyRing::open`].
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::{Error, Key, KeyRing, Timestamp};
-    /// use std::time::Duration;
-    /// let ring = KeyRing::new(Key::generate());
-    /// let now = Timestamp::parse_rfc3339("2030-01-01T00:00:00Z").unwrap();
-    /// let token = ring.seal_at("12234", Duration::from_secs(60), now)?;
-    /// let later = Timestamp::parse_rfc3339("2030-01-01T00:01:00Z").unwrap();
-    /// assert_eq!(ring.open_at(&token, later), Err(Error::Expired));
-    /// # Ok::<(), sealed_session::Error>(())
-    /// ```
-    pub fn open_at(&self, token: &str, now: Timestamp) -> Result<Claims, Error> {
-        Policy::OPEN_DEFAULTS.open(self, token, now)
-    }
 }
 
 impl fmt::Debug for KeyRing {
@@ -421,6 +324,48 @@ impl fmt::Debug for KeyRing {
                 &self.retired.iter().map(|e| e.id).collect::<Vec<_>>(),
             )
             .finish()
+    }
+}
+
+/// Where the key for a seal or an open comes from: a single [`Key`], or a
+/// key ring that routes by the footer's key id.
+///
+/// This trait is sealed: it is implemented by this crate's key types only.
+pub trait KeySource: private::Sealed {
+    /// The key that seals, the footer to seal with it (empty for none) and,
+    /// if precomputed, the footer's base64url text.
+    #[doc(hidden)]
+    fn sealing_key(&self) -> (&Key, &[u8], Option<&str>);
+
+    /// The one key that may open a token whose **unauthenticated** footer is
+    /// `untrusted_footer`. Never tries more than one key.
+    #[doc(hidden)]
+    fn opening_key(&self, untrusted_footer: &[u8]) -> Result<&Key, Error>;
+
+    /// A shortcut before decoding: if `untrusted_footer_b64` is exactly the
+    /// text of a footer this source writes, the one key for it and that
+    /// footer's bytes (what strict decoding of the text would give).
+    #[doc(hidden)]
+    fn opening_key_by_footer_text(&self, _untrusted_footer_b64: &str) -> Option<(&Key, &[u8])> {
+        None
+    }
+}
+
+mod private {
+    pub trait Sealed {}
+    impl Sealed for crate::key::Key {}
+    impl Sealed for crate::keyring::KeyRing {}
+}
+
+impl KeySource for Key {
+    fn sealing_key(&self) -> (&Key, &[u8], Option<&str>) {
+        (self, b"", None)
+    }
+
+    /// A single key opens any token, with or without a footer: the footer is
+    /// authenticated by the AEAD either way.
+    fn opening_key(&self, _untrusted_footer: &[u8]) -> Result<&Key, Error> {
+        Ok(self)
     }
 }
 

@@ -121,10 +121,11 @@ pub use claims::{Claims, SessionId, REGISTERED_CLAIMS};
 pub use error::{ClaimsError, Error, Malformed};
 pub use key::{Key, KEY_LEN};
 pub use keyring::KeyRing;
+pub use keyring::KeySource;
 #[cfg(feature = "std")]
 pub use load::LoadKeyError;
 pub use paserk::{KeyError, KeyId, LocalPaserk, ParseKeyIdError};
-pub use session::{KeySource, NewSession, Policy, Revocation};
+pub use session::{NewSession, Policy, Revocation};
 pub use time::{ParseTimestampError, Timestamp};
 
 /// The README's and `docs/*.md`'s Rust examples, compiled and run as

@@ -47,7 +47,7 @@ impl SessionId {
     /// Length of its base64url text in characters.
     pub const ENCODED_LEN: usize = 22;
     /// The longest `jti` accepted, in bytes (a token with a longer one is
-    /// refused with [`ClaimsError::BadValue`]`("jti")`).
+    /// refused with [`ClaimsError::BadValue`](crate::ClaimsError::BadValue)`("jti")`).
     pub const MAX_LEN: usize = 128;
 
     /// A session id from its 16 bytes (its text is their base64url form).
