@@ -3,6 +3,11 @@
 #
 #   bash bench/run.sh          # ~6 min warm on 2 cores (~9 min with cold builds)
 #   ROUNDS=3 bash bench/run.sh # more rounds: steadier numbers on a busy machine
+#   SERVER=0 bash bench/run.sh # skip the end-to-end server benchmark
+#
+# Then the end-to-end server benchmark (bench/server/run.sh: axum + wrk,
+# ~6 min more; its own ROUNDS/DURATION via SERVER_ROUNDS/SERVER_DURATION)
+# writes bench/server-results.md.
 #
 # Two builds: the default one users get, and one with poly1305's portable
 # backend forced (RUSTFLAGS="--cfg poly1305_force_soft", own target dir so
@@ -46,3 +51,8 @@ done
 python3 "$out/report.py" render --default "$tmp"/default-*.json --soft "$tmp"/soft-*.json \
   --allocs "$tmp/allocs.txt" --machine "$tmp/machine.txt" --out "$out"
 echo "wrote $out/results.md and $out/results.svg" >&2
+
+if [ "${SERVER:-1}" != 0 ]; then
+  echo "== end-to-end server benchmark (bench/server/run.sh)" >&2
+  ROUNDS=${SERVER_ROUNDS:-5} DURATION=${SERVER_DURATION:-10} bash "$out/server/run.sh"
+fi
