@@ -10,7 +10,9 @@ import sys
 
 LABELS = {
     "none": "(a) no session",
-    "sealed": "(b) sealed-session-axum: `Session` + `renew`",
+    "sealed": "(b) sealed-session-axum: `Session` + `renew_layer()`",
+    "sealed-fromfn": "(b') sealed-session-axum: `Session` + `from_fn(renew)`",
+    "sealed-extract": "(b'') sealed-session-axum: `Session` alone",
     "private-jar": "(c) axum-extra `PrivateCookieJar` + hand-checked `exp`",
     "tower-memory": "(d) tower-sessions, `MemoryStore`",
     "tower-redis": "(e) tower-sessions, Redis store",

@@ -13,6 +13,19 @@
 //! `COOKIE <Cookie header value>` for the load generator (empty for `none`).
 //! Then it prints `READY` and serves on 127.0.0.1:PORT until killed.
 //! bench/server/run.sh drives it.
+//!
+//! ```text
+//! sealed-session-server-bench inproc [N [CONTENDER...]]
+//! ```
+//!
+//! For profiling the layers without sockets: N (default 200000) requests
+//! per contender through the router in process (`tower::ServiceExt::oneshot`),
+//! best of 5 batches in CPU ns per request (this thread's
+//! schedstat run time), plus the cost of a bare
+//! `sealed_session::web::Sessions::open` of the same cookie. Contenders
+//! `sealed-fromfn` (the `renew` function through `from_fn_with_state`
+//! instead of `renew_layer`) and `sealed-extract` (the extractor alone)
+//! split (b)'s cost; both also run over sockets when named in CONTENDERS.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -49,8 +62,19 @@ fn none() -> Router {
 
 // ------------------------------------------------------------------- (b)
 
-/// sealed-session-axum: the `Session` extractor behind the `renew` middleware.
-fn sealed() -> Router {
+/// How (b) puts the renewal in front of the route.
+#[derive(Clone, Copy)]
+enum Renewal {
+    /// `Sessions::renew_layer()`, the documented way.
+    Layer,
+    /// `middleware::from_fn_with_state(sessions, renew)`.
+    FromFn,
+    /// None: the extractor alone.
+    Off,
+}
+
+/// sealed-session-axum: the `Session` extractor behind the renewal layer.
+fn sealed(renewal: Renewal) -> Router {
     async fn login(
         State(s): State<Sessions>,
     ) -> Result<(SetSessionCookie, &'static str), SessionError> {
@@ -60,11 +84,15 @@ fn sealed() -> Router {
         session.user_id().to_owned()
     }
     let sessions = Sessions::builder(KeyRing::new(Key::generate())).build();
-    Router::new()
+    let router = Router::new()
         .route("/me", get(me))
-        .route("/login", post(login))
-        .layer(middleware::from_fn_with_state(sessions.clone(), renew))
-        .with_state(sessions)
+        .route("/login", post(login));
+    let router = match renewal {
+        Renewal::Layer => router.layer(sessions.renew_layer()),
+        Renewal::FromFn => router.layer(middleware::from_fn_with_state(sessions.clone(), renew)),
+        Renewal::Off => router,
+    };
+    router.with_state(sessions)
 }
 
 // ------------------------------------------------------------------- (c)
@@ -190,29 +218,120 @@ async fn login_cookie(app: &Router) -> String {
     cookie
 }
 
+const USAGE: &str = "usage: sealed-session-server-bench none|sealed|private-jar|tower-memory|tower-redis PORT [REDIS_URL]\n       sealed-session-server-bench inproc [N [CONTENDER...]]";
+
+async fn contender(name: &str, redis_url: Option<&str>) -> Router {
+    match name {
+        "none" => none(),
+        "sealed" => sealed(Renewal::Layer),
+        "sealed-fromfn" => sealed(Renewal::FromFn),
+        "sealed-extract" => sealed(Renewal::Off),
+        "private-jar" => private_jar(),
+        "tower-memory" => tower(MemoryStore::default()),
+        "tower-redis" => redis_store(redis_url.unwrap_or("redis://127.0.0.1:6379")).await,
+        _ => {
+            eprintln!("{USAGE}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// This thread's CPU time in ns (first field of /proc/thread-self/schedstat):
+/// wall time means little on a shared machine.
+fn cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .expect("/proc/thread-self/schedstat")
+}
+
+/// Best of 5 batches of `n` requests through `app`, in CPU ns per request.
+async fn time_router(app: &Router, cookie: &str, n: u32) -> f64 {
+    let mut best = f64::INFINITY;
+    for _ in 0..5 {
+        let t = cpu_ns();
+        for _ in 0..n {
+            let mut req = Request::get("/me");
+            if !cookie.is_empty() {
+                req = req.header(header::COOKIE, cookie);
+            }
+            let res = app
+                .clone()
+                .oneshot(req.body(Body::empty()).expect("request"))
+                .await
+                .expect("me");
+            assert_eq!(res.status(), StatusCode::OK);
+            let body = axum::body::to_bytes(res.into_body(), 1024)
+                .await
+                .expect("body");
+            std::hint::black_box(body);
+        }
+        best = best.min((cpu_ns() - t) as f64 / f64::from(n));
+    }
+    best
+}
+
+/// Best of 5 batches of `n` bare opens of a session cookie, in CPU ns per open.
+fn time_open(n: u32) -> f64 {
+    let sessions = sealed_session::web::Sessions::builder(KeyRing::new(Key::generate())).build();
+    let set = sessions.start(USER_ID).expect("seal");
+    let cookie = format!("{}={}", sessions.cookie().name(), set.token());
+    let mut best = f64::INFINITY;
+    for _ in 0..5 {
+        let t = cpu_ns();
+        for _ in 0..n {
+            let claims = sessions.open([std::hint::black_box(cookie.as_bytes())], sessions.now());
+            std::hint::black_box(claims.expect("open"));
+        }
+        best = best.min((cpu_ns() - t) as f64 / f64::from(n));
+    }
+    best
+}
+
+async fn inproc(args: &[String]) {
+    let n: u32 = args.first().map_or(200_000, |s| s.parse().expect("N"));
+    let names: Vec<&str> = if args.len() > 1 {
+        args[1..].iter().map(String::as_str).collect()
+    } else {
+        vec![
+            "none",
+            "sealed",
+            "sealed-extract",
+            "private-jar",
+            "tower-memory",
+        ]
+    };
+    let open = time_open(n);
+    println!("{:<16} {:>9.0} ns", "web::open", open);
+    let mut base = None;
+    for name in names {
+        let app = contender(name, None).await;
+        let cookie = login_cookie(&app).await;
+        let ns = time_router(&app, &cookie, n).await;
+        let base = *base.get_or_insert(ns);
+        println!(
+            "{name:<16} {ns:>9.0} ns/req  {:>+7.0} ns over the first",
+            ns - base
+        );
+    }
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: sealed-session-server-bench none|sealed|private-jar|tower-memory|tower-redis PORT [REDIS_URL]";
-    let (Some(contender), Some(port)) = (args.get(1), args.get(2)) else {
-        eprintln!("{usage}");
+    if args.get(1).map(String::as_str) == Some("inproc") {
+        return inproc(&args[2..]).await;
+    }
+    let (Some(name), Some(port)) = (args.get(1), args.get(2)) else {
+        eprintln!("{USAGE}");
         std::process::exit(2);
     };
     let port: u16 = port.parse().expect("port");
-    let app = match contender.as_str() {
-        "none" => none(),
-        "sealed" => sealed(),
-        "private-jar" => private_jar(),
-        "tower-memory" => tower(MemoryStore::default()),
-        "tower-redis" => {
-            let url = args.get(3).map_or("redis://127.0.0.1:6379", String::as_str);
-            redis_store(url).await
-        }
-        _ => {
-            eprintln!("{usage}");
-            std::process::exit(2);
-        }
-    };
+    let app = contender(
+        name,
+        args.get(3).map(String::as_str).filter(|s| !s.is_empty()),
+    )
+    .await;
     let cookie = login_cookie(&app).await;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await

@@ -9,8 +9,11 @@
 //!   `401 Unauthorized` rejection. `Option<Session>` yields `None` instead.
 //! - [`Sessions::start`] and [`Sessions::end`] give response parts that set
 //!   or clear the cookie.
-//! - [`renew`] is a middleware that re-seals a session past its renewal point
-//!   on the way out, so active users stay logged in.
+//! - [`Sessions::renew_layer`] (a tower [`Layer`](tower_layer::Layer)) opens
+//!   the session once per request for the extractor and re-seals a session
+//!   past its renewal point on the way out, so active users stay logged in.
+//!   [`renew`] does the same as an [`axum::middleware::from_fn_with_state`]
+//!   function, at the cost of `from_fn`'s boxing (about 1 µs a request).
 //!
 //! # Security
 //! - The cookie gets hardened attributes by default (`__Host-session`,
@@ -29,9 +32,9 @@
 //!
 //! # Example
 //! ```
-//! use axum::{routing::{get, post}, Router, middleware};
+//! use axum::{routing::{get, post}, Router};
 //! use sealed_session::{Key, KeyRing};
-//! use sealed_session_axum::{renew, Session, SessionError, Sessions, SetSessionCookie, ClearSessionCookie};
+//! use sealed_session_axum::{Session, SessionError, Sessions, SetSessionCookie, ClearSessionCookie};
 //!
 //! async fn login(axum::extract::State(s): axum::extract::State<Sessions>) -> Result<(SetSessionCookie, &'static str), SessionError> {
 //!     // ... check the password, then:
@@ -49,7 +52,7 @@
 //!     .route("/login", post(login))
 //!     .route("/me", get(me))
 //!     .route("/logout", post(logout))
-//!     .layer(middleware::from_fn_with_state(sessions.clone(), renew))
+//!     .layer(sessions.renew_layer())
 //!     .with_state(sessions);
 //! # let _ = app;
 //! ```
@@ -57,6 +60,9 @@
 #![deny(missing_docs)]
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Request, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
@@ -291,6 +297,72 @@ impl Sessions {
     pub fn needs_renewal(&self, session: &Session, now: Timestamp) -> bool {
         session.claims.needs_renewal(now)
     }
+
+    /// The renewal layer: opens the session of each request once (the
+    /// [`Session`] extractor reuses it) and, when the handler answered with
+    /// a success or redirect status and did not set or clear the cookie
+    /// itself, re-seals a session that is past its renewal point. The same
+    /// as [`renew`] without `from_fn`'s boxed service and future: a request
+    /// that needs no renewal costs one open and nothing more.
+    ///
+    /// # Example
+    /// ```
+    /// use axum::{routing::get, Router};
+    /// use sealed_session_axum::{Session, Sessions};
+    /// let sessions = Sessions::builder(sealed_session::KeyRing::new(sealed_session::Key::generate())).build();
+    /// let app: Router = Router::new()
+    ///     .route("/me", get(|s: Session| async move { s.user_id().to_owned() }))
+    ///     .layer(sessions.renew_layer())
+    ///     .with_state(sessions);
+    /// # let _ = app;
+    /// ```
+    pub fn renew_layer(&self) -> RenewLayer {
+        RenewLayer {
+            sessions: self.clone(),
+        }
+    }
+
+    /// Open the session of a request, for the extractor, and say whether it
+    /// is due for renewal.
+    fn open_request(&self, headers: &HeaderMap) -> (Opened, Option<Box<Due>>) {
+        let now = self.now();
+        let opened = self.open(headers, now);
+        let due = match &opened {
+            Ok(session) if session.claims.needs_renewal(now) => Some(Box::new(Due {
+                sessions: self.clone(),
+                claims: session.claims.clone(),
+                now,
+            })),
+            _ => None,
+        };
+        (Opened(opened), due)
+    }
+}
+
+/// A session past its renewal point, to renew once the handler answered.
+struct Due {
+    sessions: Sessions,
+    claims: Claims,
+    now: Timestamp,
+}
+
+impl Due {
+    /// Append the renewed cookie unless the answer or the handler's own
+    /// `Set-Cookie` says not to (see [`web::Sessions::renewal`]).
+    fn apply(self, status: StatusCode, headers: &mut HeaderMap) {
+        let set_cookies = headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(HeaderValue::as_bytes);
+        let renewed = self
+            .sessions
+            .core
+            .renewal(&self.claims, self.now, status.as_u16(), set_cookies)
+            .and_then(|set| SetSessionCookie::try_from(set).ok());
+        if let Some(set) = renewed {
+            headers.append(SET_COOKIE, set.value);
+        }
+    }
 }
 
 /// The authenticated session of a request: the extractor.
@@ -370,8 +442,8 @@ where
     type Rejection = SessionRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(opened) = parts.extensions.get::<Opened>() {
-            return opened.0.clone();
+        if let Some(Opened(opened)) = parts.extensions.get::<Opened>() {
+            return opened.clone();
         }
         let sessions = Sessions::from_ref(state);
         let now = sessions.now();
@@ -398,7 +470,8 @@ where
     }
 }
 
-/// What [`renew`] found, so the extractor does not open the token twice.
+/// What [`renew`] or [`RenewLayer`] found, so the extractor does not open
+/// the token twice.
 #[derive(Clone)]
 struct Opened(Result<Session, SessionRejection>);
 
@@ -566,7 +639,8 @@ impl IntoResponseParts for ClearSessionCookie {
 /// redirect status and did not set or clear the cookie itself, re-seals a
 /// session that is past its renewal point.
 ///
-/// Use with [`axum::middleware::from_fn_with_state`].
+/// Use with [`axum::middleware::from_fn_with_state`]. [`Sessions::renew_layer`]
+/// does the same without `from_fn`'s boxing, about 1 µs a request less.
 ///
 /// With the default `tracing` feature it also logs one `WARN` event per
 /// process (target `sealed_session_axum`) the first time a response sets a `Secure`
@@ -587,34 +661,115 @@ impl IntoResponseParts for ClearSessionCookie {
 /// # let _ = app;
 /// ```
 pub async fn renew(State(sessions): State<Sessions>, mut req: Request, next: Next) -> Response {
-    let now = sessions.now();
     #[cfg(feature = "tracing")]
-    let plain_http_host = plain_http::watch(&sessions, &req);
-    let opened = sessions.open(req.headers(), now);
-    let due = match &opened {
-        Ok(session) if sessions.needs_renewal(session, now) => Some(session.clone()),
-        _ => None,
-    };
-    req.extensions_mut().insert(Opened(opened));
+    let plain_http_host = plain_http::watch(&sessions, req.headers(), req.uri());
+    let (opened, due) = sessions.open_request(req.headers());
+    req.extensions_mut().insert(opened);
     let mut res = next.run(req).await;
     #[cfg(feature = "tracing")]
     plain_http::check(plain_http_host, &sessions, res.headers());
-    let Some(session) = due else {
-        return res;
-    };
-    let set_cookies = res
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .map(HeaderValue::as_bytes);
-    let renewed = sessions
-        .core
-        .renewal(&session.claims, now, res.status().as_u16(), set_cookies)
-        .and_then(|set| SetSessionCookie::try_from(set).ok());
-    if let Some(set) = renewed {
-        res.headers_mut().append(SET_COOKIE, set.value);
+    if let Some(due) = due {
+        let status = res.status();
+        due.apply(status, res.headers_mut());
     }
     res
+}
+
+/// The tower [`Layer`](tower_layer::Layer) of [`Sessions::renew_layer`].
+///
+/// # Example
+/// See [`Sessions::renew_layer`].
+#[derive(Clone, Debug)]
+pub struct RenewLayer {
+    sessions: Sessions,
+}
+
+impl<S> tower_layer::Layer<S> for RenewLayer {
+    type Service = RenewService<S>;
+
+    fn layer(&self, inner: S) -> RenewService<S> {
+        RenewService {
+            inner,
+            sessions: self.sessions.clone(),
+        }
+    }
+}
+
+/// The service [`RenewLayer`] wraps around the inner one.
+///
+/// # Example
+/// See [`Sessions::renew_layer`].
+#[derive(Clone, Debug)]
+pub struct RenewService<S> {
+    inner: S,
+    sessions: Sessions,
+}
+
+impl<S, B, ResBody> tower_service::Service<axum::http::Request<B>> for RenewService<S>
+where
+    S: tower_service::Service<axum::http::Request<B>, Response = axum::http::Response<ResBody>>,
+{
+    type Response = axum::http::Response<ResBody>;
+    type Error = S::Error;
+    type Future = RenewFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: axum::http::Request<B>) -> Self::Future {
+        #[cfg(feature = "tracing")]
+        let plain_http_host = plain_http::watch(&self.sessions, req.headers(), req.uri())
+            .map(|host| Box::new((host, self.sessions.clone())));
+        #[cfg(not(feature = "tracing"))]
+        let plain_http_host = ();
+        let (opened, due) = self.sessions.open_request(req.headers());
+        req.extensions_mut().insert(opened);
+        RenewFuture {
+            inner: self.inner.call(req),
+            due,
+            plain_http_host,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`RenewService`]: the inner service's,
+    /// renewing the session on the way out when it is due.
+    pub struct RenewFuture<F> {
+        #[pin]
+        inner: F,
+        due: Option<Box<Due>>,
+        plain_http_host: Watched,
+    }
+}
+
+/// A request the plain-HTTP warning watches (feature `tracing`): its host.
+#[cfg(feature = "tracing")]
+type Watched = Option<Box<(HeaderValue, Sessions)>>;
+#[cfg(not(feature = "tracing"))]
+type Watched = ();
+
+impl<F, ResBody, E> Future for RenewFuture<F>
+where
+    F: Future<Output = Result<axum::http::Response<ResBody>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut res = ready!(this.inner.poll(cx))?;
+        #[cfg(feature = "tracing")]
+        if let Some(watched) = this.plain_http_host.take() {
+            let (host, sessions) = *watched;
+            plain_http::check(Some(host), &sessions, res.headers());
+        }
+        if let Some(due) = this.due.take() {
+            let status = res.status();
+            due.apply(status, res.headers_mut());
+        }
+        Poll::Ready(Ok(res))
+    }
 }
 
 /// The README's example, compiled as a doctest so that it cannot drift.

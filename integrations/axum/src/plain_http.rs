@@ -1,6 +1,6 @@
 //! The plain-HTTP warning (feature `tracing`, on by default): browsers
 //! silently drop a `Secure` (or `__Host-`) cookie set over plain HTTP for a
-//! host that is not the local machine, so [`crate::renew`] logs one `WARN` event
+//! host that is not the local machine, so [`crate::renew`] and [`crate::Sessions::renew_layer`] log one `WARN` event
 //! per process (target `sealed_session_axum`) the first time a response
 //! sets the session cookie in answer to such a request: no `https` URI
 //! scheme, no `X-Forwarded-Proto: https` / `Forwarded: proto=https`, and a
@@ -10,9 +10,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use axum::extract::Request;
 use axum::http::header::{HOST, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, Uri};
 use sealed_session::web;
 
 use super::Sessions;
@@ -21,21 +20,20 @@ static WARNED: AtomicBool = AtomicBool::new(false);
 
 /// Before the handler: the request's host if a session cookie set in
 /// answer to it would be dropped (and the warning is still to give).
-pub(crate) fn watch(sessions: &Sessions, req: &Request) -> Option<HeaderValue> {
+pub(crate) fn watch(sessions: &Sessions, headers: &HeaderMap, uri: &Uri) -> Option<HeaderValue> {
     if WARNED.load(Ordering::Relaxed) {
         return None;
     }
     // Cheapest first: most requests name a loopback host (development) or
     // come through a TLS proxy, and stop at the first or second test.
-    let headers = req.headers();
     let host = match headers.get(HOST) {
         Some(h) => h.as_bytes(),
-        None => req.uri().authority()?.as_str().as_bytes(),
+        None => uri.authority()?.as_str().as_bytes(),
     };
     if !sessions.core.plain_http_drops_cookie(Some(host), false) {
         return None;
     }
-    let https = req.uri().scheme_str() == Some("https")
+    let https = uri.scheme_str() == Some("https")
         || web::forwarded_https(
             headers.get("x-forwarded-proto").map(HeaderValue::as_bytes),
             headers.get("forwarded").map(HeaderValue::as_bytes),

@@ -20,7 +20,18 @@ use tower::ServiceExt;
 
 const T0: i64 = 1_900_000_000;
 
-fn app(key: Key, clock: Arc<AtomicI64>) -> (Router, Sessions) {
+/// The two ways to put the renewal in front of the routes.
+#[derive(Clone, Copy, Debug)]
+enum Wiring {
+    /// `middleware::from_fn_with_state(sessions, renew)`.
+    FromFn,
+    /// `sessions.renew_layer()`.
+    Layer,
+}
+
+const WIRINGS: [Wiring; 2] = [Wiring::FromFn, Wiring::Layer];
+
+fn app(key: Key, clock: Arc<AtomicI64>, wiring: Wiring) -> (Router, Sessions) {
     let sessions = Sessions::builder(KeyRing::new(key))
         .policy(Policy::new(
             Duration::from_secs(3600),
@@ -50,9 +61,12 @@ fn app(key: Key, clock: Arc<AtomicI64>) -> (Router, Sessions) {
         .route("/logout", post(logout))
         .route("/me", get(me))
         .route("/maybe", get(maybe))
-        .route("/forbidden", get(forbidden))
-        .layer(middleware::from_fn_with_state(sessions.clone(), renew))
-        .with_state(sessions.clone());
+        .route("/forbidden", get(forbidden));
+    let router = match wiring {
+        Wiring::FromFn => router.layer(middleware::from_fn_with_state(sessions.clone(), renew)),
+        Wiring::Layer => router.layer(sessions.renew_layer()),
+    }
+    .with_state(sessions.clone());
     (router, sessions)
 }
 
@@ -89,8 +103,14 @@ async fn body(res: Response) -> String {
 
 #[tokio::test]
 async fn login_me_logout() {
+    for wiring in WIRINGS {
+        login_me_logout_with(wiring).await;
+    }
+}
+
+async fn login_me_logout_with(wiring: Wiring) {
     let clock = Arc::new(AtomicI64::new(T0));
-    let (app, _) = app(Key::generate(), clock);
+    let (app, _) = app(Key::generate(), clock, wiring);
     let res = call(&app, "POST", "/login", None).await;
     assert_eq!(res.status(), StatusCode::OK);
     let set = set_cookies(&res);
@@ -126,8 +146,14 @@ async fn login_me_logout() {
 
 #[tokio::test]
 async fn no_or_bad_cookie_is_401() {
+    for wiring in WIRINGS {
+        no_or_bad_cookie_is_401_with(wiring).await;
+    }
+}
+
+async fn no_or_bad_cookie_is_401_with(wiring: Wiring) {
     let clock = Arc::new(AtomicI64::new(T0));
-    let (app, sessions) = app(Key::generate(), clock.clone());
+    let (app, sessions) = app(Key::generate(), clock.clone(), wiring);
     let token = sessions.start("alice").unwrap().token().to_owned();
     let mut flipped = token.clone().into_bytes();
     let last = flipped.len() - 1;
@@ -183,8 +209,14 @@ async fn no_or_bad_cookie_is_401() {
 
 #[tokio::test]
 async fn renewal_on_success_only() {
+    for wiring in WIRINGS {
+        renewal_on_success_only_with(wiring).await;
+    }
+}
+
+async fn renewal_on_success_only_with(wiring: Wiring) {
     let clock = Arc::new(AtomicI64::new(T0));
-    let (app, sessions) = app(Key::generate(), clock.clone());
+    let (app, sessions) = app(Key::generate(), clock.clone(), wiring);
     let token = sessions.start("alice").unwrap().token().to_owned();
     let cookie = format!("__Host-session={token}");
     // The default renewal point: half the idle lifetime.
@@ -292,14 +324,20 @@ async fn custom_cookie_and_key_replacement() {
     );
 }
 
-/// The extractor and the `renew` middleware open a request's session once:
+/// The extractor and the renewal (either wiring) open a request's session once:
 /// each request is one open or one refusal in `metrics()` (and so one
 /// `tracing` event), by the reason's stable name.
 #[tokio::test]
 async fn each_request_counts_once_by_reason() {
+    for wiring in WIRINGS {
+        each_request_counts_once_by_reason_with(wiring).await;
+    }
+}
+
+async fn each_request_counts_once_by_reason_with(wiring: Wiring) {
     use sealed_session::web::Reason;
     let clock = Arc::new(AtomicI64::new(T0));
-    let (app, sessions) = app(Key::generate(), clock.clone());
+    let (app, sessions) = app(Key::generate(), clock.clone(), wiring);
     let res = call(&app, "POST", "/login", None).await;
     let cookie = pair(&set_cookies(&res)[0]);
     for _ in 0..3 {

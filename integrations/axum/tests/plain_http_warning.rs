@@ -56,6 +56,17 @@ impl tracing::Subscriber for Capture {
 }
 
 fn app(sessions: Sessions) -> Router {
+    routes()
+        .layer(middleware::from_fn_with_state(sessions.clone(), renew))
+        .with_state(sessions)
+}
+
+/// The same app with `Sessions::renew_layer` instead of `from_fn(renew)`.
+fn app_with_layer(sessions: Sessions) -> Router {
+    routes().layer(sessions.renew_layer()).with_state(sessions)
+}
+
+fn routes() -> Router<Sessions> {
     async fn login(
         State(s): State<Sessions>,
     ) -> Result<(SetSessionCookie, &'static str), SessionError> {
@@ -68,8 +79,6 @@ fn app(sessions: Sessions) -> Router {
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/hello", get(|| async { "hello" }))
-        .layer(middleware::from_fn_with_state(sessions.clone(), renew))
-        .with_state(sessions)
 }
 
 /// Send one request with these headers; return whether it set a cookie.
@@ -147,10 +156,27 @@ async fn secure_cookie_over_plain_http_for_a_public_host_warns_once() {
             "{method} {path} {headers:?}"
         );
     }
+    // The layer is as quiet in those cases.
+    let hardened_layer = app_with_layer(Sessions::builder(KeyRing::new(Key::generate())).build());
+    for headers in [
+        &[("host", "127.0.0.1:3000")][..],
+        &[("host", "app.test"), ("x-forwarded-proto", "https")],
+    ] {
+        send(&hardened_layer, "POST", "/login", headers).await;
+        assert_eq!(events(), Vec::<String>::new(), "{headers:?}");
+    }
 
     // Plain HTTP, a host that is not loopback, a Secure cookie set: one
-    // warning, and only one per process.
-    assert!(send(&hardened, "POST", "/login", &[("host", "app.test:3000")]).await);
+    // warning (here through the layer), and only one per process.
+    assert!(
+        send(
+            &hardened_layer,
+            "POST",
+            "/login",
+            &[("host", "app.test:3000")]
+        )
+        .await
+    );
     assert!(
         send(
             &hardened,
