@@ -101,22 +101,84 @@ fn rust_blocks_have_no_hidden_doctest_lines() {
     assert!(rust_blocks >= 10, "found {rust_blocks} Rust blocks");
 }
 
+/// Markdown text outside fenced code blocks.
+fn prose(md: &str) -> String {
+    let mut in_code = false;
+    let mut out = String::new();
+    for line in md.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        } else if !in_code {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The targets of the relative links `[text](target)` of a Markdown text.
+fn relative_links(md: &str) -> Vec<String> {
+    let prose = prose(md);
+    let mut links = Vec::new();
+    for (i, _) in prose.match_indices("](") {
+        let target = &prose[i + 2..];
+        let target = &target[..target.find(')').expect("an unclosed link")];
+        if !target.starts_with("https://") {
+            links.push(target.to_string());
+        }
+    }
+    links
+}
+
+/// The anchors a code host gives the headings of a Markdown text.
+fn anchors(md: &str) -> Vec<String> {
+    prose(md)
+        .lines()
+        .filter(|l| l.starts_with('#'))
+        .map(|l| {
+            l.trim_start_matches('#')
+                .trim()
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+                .map(|c| if c == ' ' { '-' } else { c })
+                .collect()
+        })
+        .collect()
+}
+
+/// Asserts that `target`, a link in the page `from` (a path under the
+/// package root), names an existing page and, if it has one, an existing
+/// heading of that page.
+fn assert_link_resolves(from: &str, target: &str) {
+    let (file, anchor) = match target.split_once('#') {
+        Some((file, anchor)) => (file, Some(anchor)),
+        None => (target, None),
+    };
+    let dir = std::path::Path::new(from)
+        .parent()
+        .expect("a page has a folder");
+    let page = if file.is_empty() {
+        from.to_string()
+    } else {
+        dir.join(file).to_string_lossy().into_owned()
+    };
+    assert!(
+        root().join(&page).is_file(),
+        "{from}: a link to a missing file: {target}"
+    );
+    if let Some(anchor) = anchor {
+        assert!(
+            anchors(&read(&page)).iter().any(|a| a == anchor),
+            "{from}: a link to a missing heading: {target}"
+        );
+    }
+}
+
 #[test]
 fn no_rustdoc_only_syntax_or_links_out_of_the_package() {
     let readme = read("README.md");
-    let prose: String = {
-        let mut in_code = false;
-        let mut out = String::new();
-        for line in readme.lines() {
-            if line.trim_start().starts_with("```") {
-                in_code = !in_code;
-            } else if !in_code {
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
-        out
-    };
+    let prose = prose(&readme);
     // An intra-doc link, [`Name`] not followed by a URL, is plain text on a
     // code host and on crates.io.
     for (i, _) in prose.match_indices("[`") {
@@ -132,25 +194,44 @@ fn no_rustdoc_only_syntax_or_links_out_of_the_package() {
     // Images and relative links must point at files the published crate has:
     // the README links only into docs/, and every target exists.
     assert!(!prose.contains("!["), "no images in the README");
-    let mut links = 0;
-    for (i, _) in prose.match_indices("](") {
-        let target = &prose[i + 2..];
-        let target = &target[..target.find(')').expect("an unclosed link")];
-        if target.starts_with("https://") {
-            continue;
-        }
-        links += 1;
-        let file = target.split('#').next().unwrap_or_default();
+    let links = relative_links(&readme);
+    for target in &links {
         assert!(
-            file.starts_with("docs/") && file.ends_with(".md"),
+            target.starts_with("docs/")
+                && target
+                    .split('#')
+                    .next()
+                    .unwrap_or_default()
+                    .ends_with(".md"),
             "a link outside docs/: {target}"
         );
-        assert!(
-            root().join(file).is_file(),
-            "a link to a missing file: {target}"
-        );
+        assert_link_resolves("README.md", target);
     }
-    assert!(links >= 5, "found {links} relative links");
+    assert!(links.len() >= 10, "found {} relative links", links.len());
+}
+
+#[test]
+fn docs_pages_link_only_to_each_other() {
+    let mut links = 0;
+    for entry in std::fs::read_dir(root().join("docs")).expect("docs/ exists") {
+        let name = entry.expect("a docs/ entry").file_name();
+        let name = name.to_string_lossy();
+        if !name.ends_with(".md") {
+            continue;
+        }
+        let page = format!("docs/{name}");
+        for target in relative_links(&read(&page)) {
+            // Pages outside docs/ (bench/, examples/, ...) are not all in the
+            // published crate; name them as code instead of linking.
+            assert!(
+                !target.contains('/'),
+                "{page}: a link out of docs/: {target}"
+            );
+            assert_link_resolves(&page, &target);
+            links += 1;
+        }
+    }
+    assert!(links >= 10, "found {links} links between docs pages");
 }
 
 #[test]
@@ -160,4 +241,36 @@ fn readme_is_short() {
         lines <= 250,
         "the README has {lines} lines; move depth into docs/"
     );
+}
+
+#[test]
+fn every_page_with_rust_examples_is_doctested() {
+    // src/lib.rs includes the pages under cfg(doctest); a page left out would
+    // show examples that nothing compiles.
+    let lib = read("src/lib.rs");
+    let mut pages = 0;
+    for entry in std::fs::read_dir(root().join("docs")).expect("docs/ exists") {
+        let name = entry.expect("a docs/ entry").file_name();
+        let name = name.to_string_lossy();
+        if !name.ends_with(".md") {
+            continue;
+        }
+        let page = format!("docs/{name}");
+        let has_rust = code_blocks(&read(&page))
+            .iter()
+            .any(|(info, _)| info.split(',').next() == Some("rust"));
+        if has_rust {
+            pages += 1;
+            let include = format!("include_str!(\"../{page}\")");
+            assert!(
+                lib.contains(&include),
+                "{page} has Rust examples but src/lib.rs does not include it"
+            );
+        }
+    }
+    assert!(
+        lib.contains("include_str!(\"../README.md\")"),
+        "src/lib.rs does not include the README"
+    );
+    assert!(pages >= 5, "found {pages} pages with Rust examples");
 }
