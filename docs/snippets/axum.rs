@@ -1,8 +1,8 @@
 use axum::extract::State;
 use axum::routing::{get, post};
-use axum::{middleware, Router};
+use axum::Router;
 use sealed_session::{Key, KeyRing, Policy};
-use sealed_session_axum::{renew, ClearSessionCookie, Session, SessionError, Sessions, SetSessionCookie};
+use sealed_session_axum::{ClearSessionCookie, Session, SessionError, Sessions, SetSessionCookie};
 use std::time::Duration;
 
 async fn login(State(s): State<Sessions>) -> Result<(SetSessionCookie, &'static str), SessionError> {
@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/login", post(login))
         .route("/me", get(me))
         .route("/logout", post(logout))
-        .layer(middleware::from_fn_with_state(sessions.clone(), renew))
+        .layer(sessions.renew_layer())
         .with_state(sessions);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
     axum::serve(listener, app).await?;
