@@ -192,18 +192,21 @@ fn no_rustdoc_only_syntax_or_links_out_of_the_package() {
         );
     }
     // Images and relative links must point at files the published crate has:
-    // the README links only into docs/, and every target exists.
+    // the README links only into docs/ and to the files at the root that are
+    // published with it, and every target exists.
     assert!(!prose.contains("!["), "no images in the README");
     let links = relative_links(&readme);
     for target in &links {
+        let file = target.split('#').next().unwrap_or_default();
+        let at_root = [
+            "SECURITY.md",
+            "CHANGELOG.md",
+            "LICENSE-MIT",
+            "LICENSE-APACHE",
+        ];
         assert!(
-            target.starts_with("docs/")
-                && target
-                    .split('#')
-                    .next()
-                    .unwrap_or_default()
-                    .ends_with(".md"),
-            "a link outside docs/: {target}"
+            (file.starts_with("docs/") && file.ends_with(".md")) || at_root.contains(&file),
+            "a link to a file the published crate may not have: {target}"
         );
         assert_link_resolves("README.md", target);
     }
