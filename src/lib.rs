@@ -103,8 +103,6 @@ pub mod keydir;
 mod keyring;
 #[cfg(feature = "std")]
 mod load;
-#[cfg(feature = "std")]
-mod metrics;
 mod paserk;
 #[cfg(feature = "std")]
 mod rng;

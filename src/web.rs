@@ -37,17 +37,21 @@
 
 use alloc::string::String;
 use core::fmt;
-use core::marker::PhantomData;
 use core::time::Duration;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, RwLock};
+use std::sync::{Arc, RwLock};
 
 use crate::cookie::{CookieHeaderError, SessionCookie};
-use crate::metrics::Metrics;
-pub use crate::metrics::{MetricsSnapshot, Reason};
 use crate::{Claims, Error, KeyRing, LoadKeyError, Policy, Timestamp};
 
+mod builder;
+mod metrics;
+mod reload;
 mod transport;
+pub use builder::SessionsBuilder;
+use metrics::Metrics;
+pub use metrics::{MetricsSnapshot, Reason};
+pub use reload::KeyWatcher;
 pub use transport::{forwarded_https, is_loopback_host};
 
 /// A clock: returns the current time. Injected for tests.
@@ -120,140 +124,6 @@ impl fmt::Debug for Sessions {
             .field("policy", &self.inner.policy)
             .field("cookie", &self.inner.cookie)
             .finish_non_exhaustive()
-    }
-}
-
-/// Builds [`Sessions`], or an adapter's own sessions type `S` (any type
-/// made `From` a [`Sessions`]), so every adapter shares one builder.
-///
-/// # Example
-/// ```
-/// use sealed_session::{cookie::CookieOptions, web::Sessions, Key, KeyRing, Policy};
-/// use std::time::Duration;
-/// // Plain-HTTP development: no `Secure`, so no `__Host-` prefix either.
-/// let cookie = CookieOptions::new().name("session").secure(false).build()?;
-/// let policy = Policy::new(Duration::from_secs(1800), Duration::from_secs(8 * 3600))
-///     .with_leeway(Duration::from_secs(5));
-/// let sessions = Sessions::builder(KeyRing::new(Key::generate()))
-///     .cookie(cookie)
-///     .policy(policy)
-///     .build();
-/// assert_eq!(sessions.cookie().name(), "session");
-/// # Ok::<(), sealed_session::cookie::CookieError>(())
-/// ```
-pub struct SessionsBuilder<S = Sessions> {
-    keys: KeyRing,
-    policy: Policy,
-    cookie: SessionCookie,
-    clock: Clock,
-    key_dir: Option<PathBuf>,
-    output: PhantomData<fn() -> S>,
-}
-
-impl<S> fmt::Debug for SessionsBuilder<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionsBuilder").finish_non_exhaustive()
-    }
-}
-
-impl<S: From<Sessions>> SessionsBuilder<S> {
-    /// Start building with the key ring; every other setting has a default.
-    /// [`Sessions::builder`] is the same for `S` = [`Sessions`].
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::web::{Sessions, SessionsBuilder};
-    /// use sealed_session::{Key, KeyRing};
-    /// // An adapter's own type, made from the core one:
-    /// struct MySessions(Sessions);
-    /// impl From<Sessions> for MySessions {
-    ///     fn from(core: Sessions) -> Self {
-    ///         MySessions(core)
-    ///     }
-    /// }
-    /// let mine: MySessions = SessionsBuilder::new(KeyRing::new(Key::generate())).build();
-    /// assert_eq!(mine.0.cookie().name(), "__Host-session");
-    /// ```
-    pub fn new(keys: KeyRing) -> Self {
-        SessionsBuilder {
-            keys,
-            policy: Policy::new(DEFAULT_IDLE_LIFETIME, DEFAULT_ABSOLUTE_LIFETIME),
-            cookie: SessionCookie::hardened(),
-            clock: Arc::new(Timestamp::now),
-            key_dir: None,
-            output: PhantomData,
-        }
-    }
-
-    /// Start building with the key ring of a key directory
-    /// ([`KeyRing::from_dir`]), and remember the directory so that
-    /// [`Sessions::reload_keys`] and [`Sessions::watch_keys`] read it again.
-    ///
-    /// # Errors
-    /// As [`KeyRing::from_dir`]: the first bad file, named.
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::web::Sessions;
-    /// let e = Sessions::from_key_dir("/nonexistent/keys").unwrap_err();
-    /// assert!(e.to_string().contains("/nonexistent/keys/current"));
-    /// ```
-    pub fn from_key_dir(dir: impl AsRef<Path>) -> Result<Self, LoadKeyError> {
-        let dir = dir.as_ref();
-        let mut builder = Self::new(KeyRing::from_dir(dir)?);
-        builder.key_dir = Some(dir.into());
-        Ok(builder)
-    }
-
-    /// Cookie settings (default: [`SessionCookie::hardened`]).
-    ///
-    /// # Example
-    /// See [`SessionsBuilder`].
-    pub fn cookie(mut self, cookie: SessionCookie) -> Self {
-        self.cookie = cookie;
-        self
-    }
-
-    /// How sessions are sealed, opened and renewed (default:
-    /// `Policy::new(`[`DEFAULT_IDLE_LIFETIME`]`, `[`DEFAULT_ABSOLUTE_LIFETIME`]`)`,
-    /// renewed past half their idle lifetime).
-    ///
-    /// # Example
-    /// See [`SessionsBuilder`].
-    pub fn policy(mut self, policy: Policy) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// The clock (default: the system clock).
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::{web::Sessions, Key, KeyRing, Timestamp};
-    /// let t0 = Timestamp::from_unix_seconds(1_900_000_000).unwrap();
-    /// let s = Sessions::builder(KeyRing::new(Key::generate())).clock(move || t0).build();
-    /// assert_eq!(s.now(), t0);
-    /// ```
-    pub fn clock(mut self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
-        self.clock = Arc::new(clock);
-        self
-    }
-
-    /// Freeze the settings.
-    ///
-    /// # Example
-    /// See [`SessionsBuilder`].
-    pub fn build(self) -> S {
-        S::from(Sessions {
-            inner: Arc::new(Inner {
-                keys: RwLock::new(Arc::new(self.keys)),
-                policy: self.policy,
-                cookie: self.cookie,
-                clock: self.clock,
-                key_dir: self.key_dir,
-                metrics: Metrics::default(),
-            }),
-        })
     }
 }
 
@@ -339,93 +209,7 @@ impl Sessions {
         }
     }
 
-    /// Read the key directory again ([`SessionsBuilder::from_key_dir`]) and
-    /// serve with its keys from now on. Returns whether the key ids
-    /// changed; `Ok(false)` without a key directory.
-    ///
-    /// On any error (a missing, half-written, world-readable or invalid
-    /// file) nothing changes: the node keeps serving with the keys it has,
-    /// the error names the file, and with the `tracing` feature a warning
-    /// says why. Call it from a `SIGHUP` handler, or let
-    /// [`Sessions::watch_keys`] call it.
-    ///
-    /// # Errors
-    /// As [`KeyRing::from_dir`].
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::{web::Sessions, Key, KeyRing};
-    /// let s = Sessions::builder(KeyRing::new(Key::generate())).build();
-    /// assert!(!s.reload_keys()?); // no key directory: nothing to read
-    /// # Ok::<(), sealed_session::LoadKeyError>(())
-    /// ```
-    pub fn reload_keys(&self) -> Result<bool, LoadKeyError> {
-        let Some(dir) = &self.inner.key_dir else {
-            return Ok(false);
-        };
-        let ring = match KeyRing::from_dir(dir) {
-            Ok(ring) => ring,
-            Err(e) => {
-                self.inner.metrics.key_reload_failed();
-                #[cfg(feature = "tracing")]
-                tracing::warn!(
-                    target: "sealed_session",
-                    error = %e,
-                    "key reload failed; still serving with the previous keys"
-                );
-                return Err(e);
-            }
-        };
-        let old = self.keys();
-        if same_key_ids(&old, &ring) {
-            return Ok(false);
-        }
-        #[cfg(feature = "tracing")]
-        tracing::info!(
-            target: "sealed_session",
-            current = ring.current_id().as_str(),
-            keys = ring.len(),
-            "key ring reloaded"
-        );
-        self.replace_keys(ring);
-        self.inner.metrics.key_reloaded();
-        Ok(true)
-    }
-
-    /// Reload the key directory every `interval` on a background thread
-    /// (see [`Sessions::reload_keys`]: a failed reload keeps the old keys)
-    /// until the returned [`KeyWatcher`] is dropped. Reading a few small
-    /// files each interval is cheap; one second is a sound choice.
-    ///
-    /// # Errors
-    /// The operating system's error if the thread cannot be started.
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::{web::Sessions, Key, KeyRing};
-    /// use std::time::Duration;
-    /// let s = Sessions::builder(KeyRing::new(Key::generate())).build();
-    /// let watcher = s.watch_keys(Duration::from_secs(1))?;
-    /// drop(watcher); // stops the thread
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn watch_keys(&self, interval: Duration) -> std::io::Result<KeyWatcher> {
-        let (stop, stopped) = mpsc::channel::<()>();
-        let sessions = self.clone();
-        let thread = std::thread::Builder::new()
-            .name("sealed-session-keys".into())
-            .spawn(move || {
-                while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(interval) {
-                    let _ = sessions.reload_keys();
-                }
-            })?;
-        Ok(KeyWatcher {
-            stop: Some(stop),
-            thread: Some(thread),
-        })
-    }
-
-    fn keys(&self) -> Arc<KeyRing> {
+    pub(super) fn keys(&self) -> Arc<KeyRing> {
         match self.inner.keys.read() {
             Ok(guard) => Arc::clone(&guard),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
@@ -588,7 +372,7 @@ impl Sessions {
             let key_id = token
                 .filter(|t| t.len() <= self.inner.policy.max_open_len())
                 .and_then(crate::keyring::untrusted_key_id);
-            crate::metrics::log_rejection(
+            metrics::log_rejection(
                 reason,
                 key_id.as_ref().map(|k| k.as_str()),
                 token.map(str::len),
@@ -701,35 +485,6 @@ impl Sessions {
                 && b.get(name.len()) == Some(&b'=')
                 && !matches!(b.get(name.len() + 1), None | Some(b';'))
         })
-    }
-}
-
-/// Whether two rings hold the same keys in the same roles.
-fn same_key_ids(a: &KeyRing, b: &KeyRing) -> bool {
-    let ids = |r: &KeyRing| {
-        let mut v: alloc::vec::Vec<_> = r.retired_ids().collect();
-        v.sort();
-        v
-    };
-    a.current_id() == b.current_id() && ids(a) == ids(b)
-}
-
-/// Stops the thread of [`Sessions::watch_keys`] when dropped.
-///
-/// # Example
-/// See [`Sessions::watch_keys`].
-#[derive(Debug)]
-pub struct KeyWatcher {
-    stop: Option<mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for KeyWatcher {
-    fn drop(&mut self) {
-        drop(self.stop.take());
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

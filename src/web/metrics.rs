@@ -7,7 +7,7 @@
 use core::fmt;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use crate::web::Rejection;
+use super::Rejection;
 use crate::Error;
 
 /// Why a request's session was refused: one stable, documented name per
