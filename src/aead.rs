@@ -37,9 +37,13 @@
 //! registers until overwritten, and memory the OS swaps out or writes to a
 //! core dump while the call runs.
 
-use crate::format::{NONCE_LEN, TAG_LEN};
 use crate::key::Key;
 use crate::wipe::{self, with_stack_wiped};
+
+/// Length of the nonce (and of the random nonce seed) in bytes.
+pub const NONCE_LEN: usize = 24;
+/// Length of the Poly1305 tag in bytes.
+pub const TAG_LEN: usize = 16;
 
 /// Encrypt `msg` in place and return the tag.
 pub(crate) fn seal(

@@ -37,7 +37,8 @@ use blake2::Blake2bMac;
 
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::b64;
+use base64ct::{Base64UrlUnpadded, Encoding};
+
 use crate::error::{Error, Malformed};
 use crate::key::Key;
 use crate::wipe::{self, with_stack_wiped};
@@ -46,10 +47,7 @@ use crate::wipe::{self, with_stack_wiped};
 pub const HEADER: &str = "v2.local.";
 /// Default upper bound on a token's length in bytes (the browser cookie limit).
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 4096;
-/// Length of the nonce (and of the random nonce seed) in bytes.
-pub const NONCE_LEN: usize = 24;
-/// Length of the Poly1305 tag in bytes.
-pub const TAG_LEN: usize = 16;
+pub use crate::aead::{NONCE_LEN, TAG_LEN};
 
 /// Decoded bodies up to this size are handled on the stack.
 const STACK_BODY: usize = 512;
@@ -170,8 +168,8 @@ impl<'a> UntrustedToken<'a> {
         };
         if decoded_len(b64.len())? <= STACK_FOOTER {
             let mut buf = [0u8; STACK_FOOTER];
-            let footer = b64::decode_into(b64.as_bytes(), &mut buf)
-                .map_err(|()| Error::Malformed(Malformed::Base64))?;
+            let footer = Base64UrlUnpadded::decode(b64, &mut buf)
+                .map_err(|_| Error::Malformed(Malformed::Base64))?;
             f(footer)
         } else {
             f(&decode_b64_vec(b64)?)
@@ -239,14 +237,36 @@ fn find_dot(s: &[u8]) -> Option<usize> {
     tail.map(|i| base + i)
 }
 
-/// Decoded length of an unpadded base64 text of `n` characters.
+/// Decoded length of an unpadded base64 text of `n` characters (checked
+/// before decoding, to pick a buffer); no strict encoding has `n ≡ 1 mod 4`.
 fn decoded_len(n: usize) -> Result<usize, Error> {
-    b64::decoded_len(n).ok_or(Error::Malformed(Malformed::Base64))
+    match n % 4 {
+        1 => Err(Error::Malformed(Malformed::Base64)),
+        r => Ok(n / 4 * 3 + r.saturating_sub(1)),
+    }
 }
 
-/// Strict base64url of a public part of the token (see `b64`).
+/// Length of the unpadded base64url encoding of `n` bytes.
+pub(crate) const fn encoded_len(n: usize) -> usize {
+    n / 3 * 4 + (n % 3 * 4).div_ceil(3)
+}
+
+/// Strict base64url (`base64ct`: canonical, unpadded, constant-time) of a
+/// part of the token.
 fn decode_b64_vec(s: &str) -> Result<Vec<u8>, Error> {
-    b64::decode_vec(s.as_bytes()).map_err(|()| Error::Malformed(Malformed::Base64))
+    Base64UrlUnpadded::decode_vec(s).map_err(|_| Error::Malformed(Malformed::Base64))
+}
+
+/// Append the base64url encoding of `bytes` to `out` (ASCII, so a UTF-8
+/// `out` stays UTF-8). A caller that reserved [`encoded_len`] allocates no
+/// more.
+pub(crate) fn encode_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    let start = out.len();
+    out.resize(start + encoded_len(bytes.len()), 0);
+    let dst = out.get_mut(start..).unwrap_or_default();
+    if Base64UrlUnpadded::encode(bytes, dst).is_err() {
+        unreachable!("the buffer holds exactly the encoded length");
+    }
 }
 
 /// Decode the body into `buf`, then authenticate and decrypt in place.
@@ -256,8 +276,10 @@ fn open_in<'b>(
     footer: &[u8],
     buf: &'b mut [u8],
 ) -> Result<&'b [u8], Error> {
-    let decoded =
-        b64::decode_into(body_b64, buf).map_err(|()| Error::Malformed(Malformed::Base64))?;
+    let n = Base64UrlUnpadded::decode(body_b64, buf)
+        .map_err(|_| Error::Malformed(Malformed::Base64))?
+        .len();
+    let decoded = buf.get_mut(..n).unwrap_or_default();
     if decoded.len() < NONCE_LEN + TAG_LEN {
         return Err(Error::Malformed(Malformed::TooShort));
     }
@@ -492,16 +514,16 @@ fn seal_in(
     let footer_b64_len = match (footer.bytes.is_empty(), footer.b64) {
         (true, _) => 0,
         (false, Some(text)) => 1 + text.len(),
-        (false, None) => 1 + b64::encoded_len(footer.bytes.len()),
+        (false, None) => 1 + encoded_len(footer.bytes.len()),
     };
-    let mut out = Vec::with_capacity(HEADER.len() + b64::encoded_len(buf.len()) + footer_b64_len);
+    let mut out = Vec::with_capacity(HEADER.len() + encoded_len(buf.len()) + footer_b64_len);
     out.extend_from_slice(HEADER.as_bytes());
-    b64::encode_into(&mut out, buf);
+    encode_into(&mut out, buf);
     if !footer.bytes.is_empty() {
         out.push(b'.');
         match footer.b64 {
             Some(text) => out.extend_from_slice(text.as_bytes()),
-            None => b64::encode_into(&mut out, footer.bytes),
+            None => encode_into(&mut out, footer.bytes),
         }
     }
     // The header and base64url are ASCII; the check is one pass over

@@ -16,7 +16,7 @@ const FOOTER_CLOSE: &[u8] = b"\"}";
 /// Length of the footer this crate writes: `{"kid":"k2.lid.<44>"}`.
 const FOOTER_LEN: usize = FOOTER_OPEN.len() + LID_LEN + FOOTER_CLOSE.len();
 /// Length of that footer's base64url text in a token.
-const FOOTER_B64_LEN: usize = crate::b64::encoded_len(FOOTER_LEN);
+const FOOTER_B64_LEN: usize = crate::format::encoded_len(FOOTER_LEN);
 
 /// A set of keys for rotating without logging anyone out: exactly one
 /// **current** key seals, any number of **retired** keys only open.
@@ -103,7 +103,7 @@ impl Entry {
         let id = key.id();
         let footer = footer_for(&id);
         let mut text = Vec::with_capacity(FOOTER_B64_LEN);
-        crate::b64::encode_into(&mut text, &footer);
+        crate::format::encode_into(&mut text, &footer);
         let mut footer_b64 = [0u8; FOOTER_B64_LEN];
         footer_b64.copy_from_slice(&text);
         Entry {

@@ -91,7 +91,6 @@ extern crate alloc;
 extern crate std;
 
 mod aead;
-mod b64;
 mod claims;
 pub mod cookie;
 mod error;
@@ -144,9 +143,6 @@ pub use time::{ParseTimestampError, Timestamp};
 #[doc = include_str!("../docs/edge.md")]
 pub struct ReadmeDoctests;
 
-#[cfg(feature = "__internal-test")]
-#[doc(hidden)]
-pub use b64::__b64_decode_into;
 #[cfg(feature = "__internal-test")]
 #[doc(hidden)]
 pub use session::{__policy_seal_with_nonce_seed, __seal_claims_with_nonce_seed};

@@ -65,33 +65,6 @@ fn parts(c: &mut Criterion) {
         },
     );
     let token = key.seal("12234", LIFETIME).expect("seal");
-    let body = token
-        .strip_prefix(format::HEADER)
-        .expect("header")
-        .to_owned();
-    // The body's strict decoding: base64ct's constant-time decoder and the
-    // table-driven one this crate uses for the token's public parts.
-    type Decode = fn(&[u8], &mut [u8]) -> Option<usize>;
-    let decoders: [(&str, Decode); 2] = [
-        ("base64ct", |s, out| {
-            use base64ct::{Base64UrlUnpadded, Encoding};
-            Base64UrlUnpadded::decode(s, out).ok().map(<[u8]>::len)
-        }),
-        ("sealed-session", sealed_session::__b64_decode_into),
-    ];
-    for (name, decode) in decoders {
-        let id = format!(
-            "part/{name} strict decode of the body ({} chars)",
-            body.len()
-        );
-        c.bench_function(&id, |b| {
-            b.iter(|| {
-                let mut buf = [0u8; 256];
-                let n = decode(black_box(body.as_bytes()), &mut buf).expect("canonical");
-                black_box((buf, n))
-            })
-        });
-    }
     c.bench_function("part/keyed BLAKE2b-192 nonce (104 B payload)", |b| {
         use blake2::digest::{consts::U24, Mac};
         let payload = [b'a'; 104];

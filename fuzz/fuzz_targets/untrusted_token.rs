@@ -3,12 +3,11 @@
 //!
 //! Must not panic; an accepted token is the header, a non-empty body
 //! without dots and an optional non-empty footer, within the limit. The
-//! crate's table-driven base64url decoder (used for the token's public
-//! parts) must agree with base64ct's strict one: the footer decodes to
-//! exactly base64ct's bytes or fails where base64ct fails, and opening under
-//! an unrelated key fails with `Base64` exactly when base64ct rejects the
-//! body, `TooShort` when it decodes to under 40 bytes, and otherwise is
-//! `Unauthenticated`.
+//! footer decodes (stack or heap buffer, length checked first) to exactly
+//! what base64ct's strict decoder gives, or fails with `Base64` where it
+//! fails; opening under an unrelated key fails with `Base64` exactly when
+//! the body is not strict base64url, `TooShort` when it decodes to under 40
+//! bytes, and otherwise is `Unauthenticated`.
 #![no_main]
 
 use base64ct::{Base64UrlUnpadded, Encoding};

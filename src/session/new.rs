@@ -274,7 +274,7 @@ impl<'a, T: Serialize + ?Sized> NewSession<'a, T> {
 /// `footer_len`-byte footer produces.
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
 pub(crate) fn sealed_len(payload_len: usize, footer_len: usize) -> usize {
-    let b64 = crate::b64::encoded_len;
+    let b64 = format::encoded_len;
     let footer = if footer_len == 0 {
         0
     } else {
