@@ -5,15 +5,22 @@
 //!   the subkey, then *ring*'s IETF ChaCha20-Poly1305 (BoringSSL/OpenSSL
 //!   assembly) encrypts with nonce `0^4 || n[16..24]`. This is
 //!   XChaCha20-Poly1305 exactly as draft-irtf-cfrg-xchacha defines it.
-//! - **otherwise**: RustCrypto's `chacha20poly1305::XChaCha20Poly1305`.
+//! - **`rustcrypto` feature, without `ring`**: RustCrypto's
+//!   `chacha20poly1305::XChaCha20Poly1305`.
+//!
+//! Only the backend a build uses is compiled (`cargo tree -e normal -p
+//! sealed-session` shows *ring* and `chacha20`, no `chacha20poly1305`; with
+//! `--no-default-features --features std,rustcrypto` the reverse).
 //!
 //! Why two: `poly1305` 0.8/0.9 pick an AVX2 backend at run time whose
 //! intrinsics rustc ≥ 1.87 no longer inlines (rust-lang/rust#139029), which
 //! makes the RustCrypto AEAD 3-4× slower on short messages on every AVX2 CPU
 //! unless the user builds with `RUSTFLAGS="--cfg poly1305_force_soft"`.
 //! Nothing here is a hand-written primitive; the unit tests check the two
-//! implementations against each other, and the published-vector tests run
-//! every Wycheproof XChaCha20-Poly1305 case through the default one.
+//! implementations against each other (when both features are on, as in
+//! this crate's own tests), and the published-vector tests run every
+//! Wycheproof XChaCha20-Poly1305 case through each (CI runs them with and
+//! without `ring`).
 //!
 //! # Security: the per-token subkey
 //!
@@ -78,6 +85,7 @@ pub(crate) fn open(
 
 /// RustCrypto's XChaCha20-Poly1305 (the fallback, and the reference the
 /// `ring` path is tested against).
+#[cfg(feature = "rustcrypto")]
 #[cfg_attr(feature = "ring", allow(dead_code))]
 mod rustcrypto {
     use super::*;
@@ -181,7 +189,7 @@ mod ring_impl {
     }
 }
 
-#[cfg(all(test, feature = "ring"))]
+#[cfg(all(test, feature = "ring", feature = "rustcrypto"))]
 mod tests {
     use super::*;
 

@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+#[cfg(feature = "rustcrypto")]
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -11,13 +12,14 @@ pub const KEY_LEN: usize = 32;
 
 /// A 32-byte XChaCha20-Poly1305 key for `v2.local` tokens.
 ///
-/// - Zeroized on drop (both the bytes and the cipher's copy).
+/// - Zeroized on drop (the bytes, and with `rustcrypto` the cipher's copy).
 /// - `Debug` prints `Key(<redacted>)`, never the bytes.
 /// - `==` compares in constant time.
 /// - No `Default`: a key is generated or loaded, never implied.
 ///
-/// The cipher instance is built once, when the key is made, so sealing and
-/// opening do no per-call key setup.
+/// With the `rustcrypto` backend the cipher instance is built once, when
+/// the key is made, so sealing and opening do no per-call key setup (the
+/// `ring` backend derives a subkey per token anyway).
 ///
 /// Operators handle a key as a PASERK string (`k2.local.…`): load it with
 /// [`Key::from_file`] or [`Key::from_env`] (or [`Key::from_paserk`]), write
@@ -36,6 +38,9 @@ pub const KEY_LEN: usize = 32;
 #[derive(Clone)]
 pub struct Key {
     bytes: [u8; KEY_LEN],
+    /// RustCrypto's cipher (with the `rustcrypto` feature): its key setup
+    /// is done once, here.
+    #[cfg(feature = "rustcrypto")]
     pub(crate) cipher: XChaCha20Poly1305,
 }
 
@@ -83,8 +88,11 @@ impl Key {
     /// # let _ = key;
     /// ```
     pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Key {
-        let cipher = XChaCha20Poly1305::new(&bytes.into());
-        Key { bytes, cipher }
+        Key {
+            #[cfg(feature = "rustcrypto")]
+            cipher: XChaCha20Poly1305::new(&bytes.into()),
+            bytes,
+        }
     }
 
     /// A key from a slice that must be exactly 32 bytes long.

@@ -73,8 +73,11 @@
 //!   the system clock ([`Timestamp::now`]), key loading from files and the
 //!   environment, and [`web`]. Without it the crate is `no_std` + `alloc`.
 //! - `ring` (default): XChaCha20-Poly1305 as HChaCha20 followed by *ring*'s
-//!   ChaCha20-Poly1305 (needs a C compiler); without it, RustCrypto's
-//!   `chacha20poly1305`. Same bytes on the wire.
+//!   ChaCha20-Poly1305 (needs a C compiler).
+//! - `rustcrypto`: XChaCha20-Poly1305 from RustCrypto's `chacha20poly1305`
+//!   (pure Rust), for targets *ring* does not support (e.g.
+//!   `default-features = false, features = ["rustcrypto"]`). One of the two
+//!   is required; only the one in use is built. Same bytes on the wire.
 //!
 //! The repository's README and `docs/` folder cover sessions and logout,
 //! keys and rotation, the token format, cookies and the adapters, security,
@@ -85,6 +88,11 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Without `std` there is no OS RNG, so the sealing half is compiled but unused.
 #![cfg_attr(not(feature = "std"), allow(dead_code, unused_imports))]
+
+#[cfg(not(any(feature = "ring", feature = "rustcrypto")))]
+compile_error!(
+    "sealed-session needs an AEAD: enable the `ring` (default) or the `rustcrypto` feature"
+);
 
 extern crate alloc;
 #[cfg(feature = "std")]
