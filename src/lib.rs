@@ -78,6 +78,9 @@
 //!   (pure Rust), for targets *ring* does not support (e.g.
 //!   `default-features = false, features = ["rustcrypto"]`). One of the two
 //!   is required; only the one in use is built. Same bytes on the wire.
+//! - `tracing`: log every session that [`web::Sessions`] refuses through
+//!   the `tracing` crate (the reason, the key id, the token's length; never
+//!   the token). Off in the core; the web adapters turn it on by default.
 //!
 //! The repository's README and `docs/` folder cover sessions and logout,
 //! keys and rotation, the token format, cookies and the adapters, security,
