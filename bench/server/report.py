@@ -38,11 +38,11 @@ def parse(argv):
     print(f"{rnd}\t{contender}\t{requests}\t{rps:.1f}\t{p50:.1f}\t{p99:.1f}\t{cpu_us:.3f}")
 
 
-def spread(values, fmt):
+def spread(values, fmt, unit=""):
     med = statistics.median(values)
     if len(values) == 1:
-        return fmt.format(med)
-    return f"{fmt.format(med)} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+        return fmt.format(med) + unit
+    return f"{fmt.format(med)}{unit} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
 def render(argv):
@@ -56,6 +56,11 @@ def render(argv):
     for row in rows:
         by.setdefault(row["contender"], {})[int(row["round"])] = row
     order = [c for c in LABELS if c in by]
+    # before-X: X from another build (BEFORE_BIN), listed after X.
+    for c in list(order):
+        if "before-" + c in by:
+            order.insert(order.index(c) + 1, "before-" + c)
+            LABELS["before-" + c] = LABELS[c].split(" ", 1)[0] + " before: the BEFORE_BIN build (see Run)"
     rounds = sorted({int(r["round"]) for r in rows})
     base = by.get("none", {})
     metrics = [("req_s", "req/s", "{:.0f}"), ("p50_us", "p50 µs", "{:.0f}"),
@@ -80,7 +85,7 @@ def render(argv):
         for key, _, _ in metrics:
             ratios = [float(by[c][r][key]) / float(base[r][key])
                       for r in rounds if r in by[c] and r in base]
-            cells.append(spread(ratios, "{:.2f}") + "×" if ratios else "–")
+            cells.append(spread(ratios, "{:.2f}", "×") if ratios else "–")
         over = [float(by[c][r]["cpu_us_per_req"]) - float(base[r]["cpu_us_per_req"])
                 for r in rounds if r in by[c] and r in base]
         cells.append(spread(over, "{:+.2f}") if over else "–")
@@ -98,7 +103,11 @@ def render(argv):
           "is not in (e)'s server CPU, only in its latency and req/s. tower-sessions "
           "runs with its defaults (session-long expiry, so it neither re-saves nor "
           "re-sets the cookie on a read); sealed-session with its defaults (12 h idle "
-          "lifetime, renewal past half of it, so these requests need no renewal).")
+          "lifetime, renewal past half of it, so these requests need no renewal). "
+          "req/s is the load generator's, which shares its CPU with redis and anything "
+          "else running: on a busy machine server CPU per request is the figure to read. "
+          "`sealed-session-server-bench inproc` counts the layers in process, without "
+          "sockets (for callgrind or perf).")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@
 #   bash bench/server/run.sh                 # 5 rounds x 5 contenders x 10 s, ~6 min warm
 #   ROUNDS=7 DURATION=15 bash bench/server/run.sh
 #   CONTENDERS="none sealed" bash bench/server/run.sh
+#   BEFORE_BIN=path CONTENDERS="none sealed before-sealed" bash bench/server/run.sh
+#       # before/after: contenders named before-X run X from another build
 #
 # Needs wrk, and redis-server for the tower-sessions Redis contender
 # (Debian: apt-get install -y wrk redis-server); without redis-server that
@@ -73,7 +75,9 @@ for r in $(seq 1 "$rounds"); do
   fi
   for c in "${order[@]}"; do
     port=$(free_port)
-    taskset -c "$server_cpu" "$bin" "$c" "$port" "$redis_url" >"$tmp/server.out" 2>"$tmp/server.err" &
+    run_bin=$bin run_c=$c
+    if [[ $c == before-* ]]; then run_bin=${BEFORE_BIN:?before-* contenders need BEFORE_BIN} run_c=${c#before-}; fi
+    taskset -c "$server_cpu" "$run_bin" "$run_c" "$port" "$redis_url" >"$tmp/server.out" 2>"$tmp/server.err" &
     spid=$!
     pids+=("$spid")
     for _ in $(seq 100); do grep -q '^READY' "$tmp/server.out" 2>/dev/null && break; sleep 0.1; done
