@@ -9,9 +9,10 @@ use chacha20poly1305::aead::AeadInPlace;
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
 use criterion::{criterion_group, criterion_main, Criterion};
 use sealed_session::{format, Key, Timestamp};
+use sealed_session_bench::thread_cpu::ThreadCpu;
 use sealed_session_bench::{contenders, KEY, LIFETIME, USER_ID};
 
-fn bench(c: &mut Criterion) {
+fn bench(c: &mut Criterion<ThreadCpu>) {
     for mut contender in contenders() {
         let token = contender.seal();
         println!(
@@ -32,7 +33,7 @@ fn bench(c: &mut Criterion) {
 /// The parts of a seal, to explain the totals: the AEAD alone (RustCrypto
 /// and this crate's default path), the OS randomness of one seal, and
 /// sealed-session's seal with a fixed nonce seed (no RNG at all).
-fn parts(c: &mut Criterion) {
+fn parts(c: &mut Criterion<ThreadCpu>) {
     let key = Key::from_bytes(KEY);
     let rc = XChaCha20Poly1305::new(&KEY.into());
     let nonce = [7u8; 24];
@@ -90,9 +91,11 @@ fn parts(c: &mut Criterion) {
     });
 }
 
-fn config() -> Criterion {
-    // Short runs: 2-core machine, ~20 benches. Medians are stable at this size.
+fn config() -> Criterion<ThreadCpu> {
+    // Short runs: 2-core machine, ~20 benches. Medians are stable at this
+    // size. Thread CPU time, not wall time: the machine is shared.
     Criterion::default()
+        .with_measurement(ThreadCpu)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_millis(1500))
         .sample_size(40)

@@ -15,6 +15,7 @@ use std::time::Duration;
 pub mod alloc_counter;
 pub mod floor;
 pub mod peers;
+pub mod thread_cpu;
 
 /// The user id every contender seals.
 pub const USER_ID: &str = "12234";
