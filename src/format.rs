@@ -315,7 +315,7 @@ fn aead_seal(key: &Key, nonce: &[u8; NONCE_LEN], aad: &[u8], msg: &mut [u8]) -> 
 }
 
 /// The format's AEAD calls, exposed only for this crate's Wycheproof runner.
-#[cfg(feature = "__internal-test")]
+#[cfg(any(test, feature = "__internal-test"))]
 #[doc(hidden)]
 pub mod __aead {
     use super::*;
@@ -532,7 +532,7 @@ fn seal_in(
 }
 
 /// The deterministic seal, exposed only for this crate's vector tests.
-#[cfg(feature = "__internal-test")]
+#[cfg(any(test, feature = "__internal-test"))]
 #[doc(hidden)]
 pub fn __seal_with_nonce_seed(
     key: &Key,

@@ -120,6 +120,8 @@ mod session;
 #[cfg(test)]
 mod test_util;
 mod time;
+#[cfg(test)]
+mod vector_tests;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod web;

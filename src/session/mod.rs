@@ -14,6 +14,6 @@ mod policy;
 mod renew;
 
 pub use new::NewSession;
-#[cfg(feature = "__internal-test")]
+#[cfg(any(test, feature = "__internal-test"))]
 pub use new::{__policy_seal_with_nonce_seed, __seal_claims_with_nonce_seed};
 pub use policy::{Policy, Revocation};

@@ -11,7 +11,7 @@ use super::Policy;
 use crate::claims::{self, NewClaims, SessionId};
 use crate::error::Error;
 use crate::format;
-#[cfg(feature = "__internal-test")]
+#[cfg(any(test, feature = "__internal-test"))]
 use crate::key::Key;
 use crate::keyring::KeySource;
 use crate::time::Timestamp;
@@ -312,7 +312,7 @@ pub(crate) fn seal_within(
 }
 
 /// The two-line path's claims payload with a given session id (deterministic: for vector hooks).
-#[cfg_attr(not(feature = "__internal-test"), allow(dead_code))]
+#[cfg_attr(not(any(test, feature = "__internal-test")), allow(dead_code))]
 pub(crate) fn payload_with_session_id(
     user_id: &str,
     lifetime: Duration,
@@ -326,7 +326,7 @@ pub(crate) fn payload_with_session_id(
 
 /// The deterministic high-level seal, exposed only for this crate's vector
 /// tests. The session id (`jti`) is the seed's first 16 bytes.
-#[cfg(feature = "__internal-test")]
+#[cfg(any(test, feature = "__internal-test"))]
 #[doc(hidden)]
 pub fn __seal_claims_with_nonce_seed(
     key: &Key,
@@ -343,7 +343,7 @@ pub fn __seal_claims_with_nonce_seed(
 /// tests: a new session (`session_start: None`) or a renewal of a session
 /// that started at `session_start`. The session id is the seed's first 16
 /// bytes.
-#[cfg(feature = "__internal-test")]
+#[cfg(any(test, feature = "__internal-test"))]
 #[doc(hidden)]
 #[allow(clippy::too_many_arguments)]
 pub fn __policy_seal_with_nonce_seed<T: Serialize + ?Sized>(
@@ -363,7 +363,7 @@ pub fn __policy_seal_with_nonce_seed<T: Serialize + ?Sized>(
 }
 
 /// The session id the deterministic hooks derive from a nonce seed.
-#[cfg(feature = "__internal-test")]
+#[cfg(any(test, feature = "__internal-test"))]
 pub(crate) fn seed_session_id(seed: &[u8; format::NONCE_LEN]) -> SessionId {
     let mut id = [0u8; SessionId::LEN];
     id.copy_from_slice(&seed[..SessionId::LEN]);

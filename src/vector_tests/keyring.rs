@@ -1,15 +1,17 @@
 //! Key rings: the project's own vectors (generated independently by
 //! test-vectors/generate_keyring.py) and a three-node rotation.
 
-mod common;
+use std::borrow::ToOwned;
+use std::boxed::Box;
+use std::string::{String, ToString};
+use std::vec::Vec;
+use std::{eprintln, format, println, vec};
 
 use std::time::Duration;
 
+use crate::session::__policy_seal_with_nonce_seed;
+use crate::{Error, Key, KeyError, KeyRing, KeySource, Malformed, Policy, Timestamp};
 use base64ct::{Base64UrlUnpadded, Encoding};
-use sealed_session::{
-    __policy_seal_with_nonce_seed, Error, Key, KeyError, KeyRing, KeySource, Malformed, Policy,
-    Timestamp,
-};
 
 fn ts(s: &str) -> Timestamp {
     Timestamp::parse_rfc3339(s).unwrap()
@@ -22,12 +24,12 @@ fn key_of(v: &serde_json::Value, name: &str) -> Key {
         .iter()
         .find(|k| k["name"] == name)
         .unwrap_or_else(|| panic!("no key {name}"));
-    Key::try_from_slice(&common::hex(k["key"].as_str().unwrap())).unwrap()
+    Key::try_from_slice(&super::hex(k["key"].as_str().unwrap())).unwrap()
 }
 
 #[test]
 fn own_vectors_keys() {
-    let v = common::read_own("keyring.json");
+    let v = super::read_own("keyring.json");
     let mut n = 0;
     for k in v["keys"].as_array().unwrap() {
         let name = k["name"].as_str().unwrap();
@@ -55,7 +57,7 @@ fn own_vectors_keys() {
 
 #[test]
 fn own_vectors_tokens() {
-    let v = common::read_own("keyring.json");
+    let v = super::read_own("keyring.json");
     let mut ring = KeyRing::new(key_of(&v, v["ring"]["current"].as_str().unwrap()));
     for r in v["ring"]["retired"].as_array().unwrap() {
         assert!(ring.add_retired(key_of(&v, r.as_str().unwrap())));
@@ -103,7 +105,7 @@ fn own_vectors_tokens() {
         // with the same seed through the ring's sealing path gives the same
         // bytes, and so does sealing the same session from scratch.
         let sealer = key_of(&v, t["sealed-by"].as_str().unwrap());
-        let seed: [u8; 24] = common::hex(t["seed"].as_str().unwrap()).try_into().unwrap();
+        let seed: [u8; 24] = super::hex(t["seed"].as_str().unwrap()).try_into().unwrap();
         let payload = t["payload"].as_str().unwrap().as_bytes();
         let sealer_ring = KeyRing::new(sealer.clone());
         let (key, ring_footer, _) = if footer.is_empty() {
@@ -112,8 +114,7 @@ fn own_vectors_tokens() {
             sealer_ring.sealing_key()
         };
         if footer.as_bytes() == ring_footer {
-            let own =
-                sealed_session::format::__seal_with_nonce_seed(key, &seed, payload, ring_footer);
+            let own = crate::format::__seal_with_nonce_seed(key, &seed, payload, ring_footer);
             assert_eq!(own, token, "{name}");
             // And the crate's whole sealing path, claims included (the
             // deterministic hook takes the session id from the seed).

@@ -12,12 +12,18 @@
 //! operation freed on the heap, or moved elsewhere before being wiped.
 #![cfg(target_os = "linux")]
 
+use std::borrow::ToOwned;
+use std::boxed::Box;
+use std::string::{String, ToString};
+use std::vec::Vec;
+use std::{eprintln, format, println, vec};
+
 use std::hint::black_box;
 use std::io::{Read, Seek, SeekFrom};
 use std::time::Duration;
 
+use crate::{format, Key, Timestamp};
 use base64ct::{Base64UrlUnpadded, Encoding};
-use sealed_session::{format, Key, Timestamp};
 
 /// How much dead stack is read (the pad plus room for the operation).
 const SCAN: usize = 256 * 1024;

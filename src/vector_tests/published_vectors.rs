@@ -3,11 +3,15 @@
 //! Each case is named by its published id and has an expected outcome;
 //! each runner asserts how many cases it ran.
 
-mod common;
+use std::borrow::ToOwned;
+use std::boxed::Box;
+use std::string::{String, ToString};
+use std::vec::Vec;
+use std::{eprintln, format, println, vec};
 
-use common::{hex, read_published};
-use sealed_session::format::{self, UntrustedToken};
-use sealed_session::{Error, Key, Malformed};
+use super::{hex, read_published};
+use crate::format::{self, UntrustedToken};
+use crate::{Error, Key, Malformed};
 
 fn key_from_hex(h: &str) -> Key {
     Key::try_from_slice(&hex(h)).expect("32-byte key in vector")
