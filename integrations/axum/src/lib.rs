@@ -76,12 +76,13 @@ use sealed_session::{Claims, Error, KeyRing, Timestamp};
 
 pub use sealed_session::web::{Clock, DEFAULT_ABSOLUTE_LIFETIME, DEFAULT_IDLE_LIFETIME};
 
-/// The README's axum example, `docs/snippets/axum.rs` at the repository root,
+/// The README's axum example, `docs/snippets/axum.rs` at the repository root
+/// (`readme-example.rs` here, a link that packaging turns into a copy),
 /// compiled here as a doctest so that it cannot drift from this crate's API
 /// (the core's `tests/readme.rs` checks that the README shows that file).
 #[cfg(doctest)]
 #[doc = "```no_run"]
-#[doc = include_str!("../../../docs/snippets/axum.rs")]
+#[doc = include_str!("../readme-example.rs")]
 #[doc = "```"]
 pub struct ReadmeExample;
 
