@@ -508,11 +508,24 @@ fn sets_cookie<'h>(values: impl IntoIterator<Item = &'h [u8]>, name: &str) -> bo
 /// assert!(set.expires_at() > s.now());
 /// # Ok::<(), sealed_session::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Debug` prints the expiry only: the token (also inside the `Set-Cookie`
+/// value) is a live bearer credential.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SetCookie {
     token: String,
     value: String,
     expires_at: Timestamp,
+}
+
+impl fmt::Debug for SetCookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetCookie")
+            .field("token", &"<redacted>")
+            .field("value", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 impl SetCookie {
@@ -629,6 +642,20 @@ mod tests {
         let claims = s.open([h.as_bytes()], at(10)).unwrap();
         assert_eq!(claims.user_id(), "u1");
         assert_eq!(claims.expires_at(), set.expires_at());
+    }
+
+    #[test]
+    fn set_cookie_debug_never_shows_the_token() {
+        let set = sessions().start_at("u1", at(0)).unwrap();
+        let debug = format!("{set:?} {set:#?}");
+        // The token's sealed body (after `v2.local.`) is what must not leak.
+        let body = set.token().trim_start_matches("v2.local.");
+        assert!(!debug.contains(body.get(..16).unwrap()), "{debug}");
+        assert!(debug.contains("<redacted>"), "{debug}");
+        assert!(
+            debug.contains(&format!("{:?}", set.expires_at())),
+            "{debug}"
+        );
     }
 
     #[test]

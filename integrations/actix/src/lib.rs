@@ -472,11 +472,23 @@ impl ResponseError for SessionError {
 
 /// A freshly sealed session and its `Set-Cookie` header. Returned by
 /// [`Sessions::start`].
-#[derive(Clone, Debug)]
+///
+/// The token is a live bearer credential: `Debug` prints the expiry only,
+/// and the header value is marked sensitive (HTTP/2 never indexes it).
+#[derive(Clone)]
 pub struct SetSessionCookie {
     token: String,
     value: HeaderValue,
     expires_at: Timestamp,
+}
+
+impl fmt::Debug for SetSessionCookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetSessionCookie")
+            .field("token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SetSessionCookie {
@@ -501,8 +513,9 @@ impl TryFrom<web::SetCookie> for SetSessionCookie {
 
     fn try_from(set: web::SetCookie) -> Result<Self, SessionError> {
         let (token, value, expires_at) = set.into_parts();
-        let value = HeaderValue::try_from(value)
+        let mut value = HeaderValue::try_from(value)
             .map_err(|_| SessionError(Error::InvalidArgument("cookie value")))?;
+        value.set_sensitive(true);
         Ok(SetSessionCookie {
             token,
             value,

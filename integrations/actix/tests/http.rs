@@ -329,3 +329,16 @@ async fn each_request_counts_once_by_reason() {
     assert_eq!(m.rejected_total(), 5);
     s.stop().await;
 }
+
+/// The token is a bearer credential: `Debug` must not print it, and the
+/// header value is marked sensitive (never indexed by HTTP/2's HPACK).
+#[test]
+fn set_session_cookie_debug_never_shows_the_token() {
+    let sessions = Sessions::builder(KeyRing::new(Key::generate())).build();
+    let set = sessions.start("alice").unwrap();
+    let body = set.token().trim_start_matches("v2.local.");
+    let (_, value) = set.header();
+    let debug = format!("{set:?} {set:#?} {value:?}");
+    assert!(!debug.contains(&body[..16]), "{debug}");
+    assert!(value.is_sensitive());
+}
