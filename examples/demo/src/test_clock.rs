@@ -34,12 +34,18 @@ impl TestClock {
     pub fn now(&self) -> Timestamp {
         let offset = Duration::from_secs(self.offset_secs.load(Ordering::SeqCst));
         let now = Timestamp::now();
-        now.checked_add(offset).unwrap_or(now)
+        now.saturating_add(offset)
     }
 
     /// Move the clock forward by `by` (whole seconds).
     pub fn advance(&self, by: Duration) {
-        self.offset_secs.fetch_add(by.as_secs(), Ordering::SeqCst);
+        // Saturating: a huge step (the route's body is any u64) must not
+        // wrap the offset around and move the clock back.
+        let _ = self
+            .offset_secs
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |o| {
+                Some(o.saturating_add(by.as_secs()))
+            });
     }
 }
 
@@ -51,5 +57,19 @@ pub(crate) async fn advance(clock: TestClock, body: String) -> Response {
             format!("{}\n", clock.now()).into_response()
         }
         Err(_) => (StatusCode::BAD_REQUEST, "body: whole seconds\n").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_step_never_moves_the_clock_back() {
+        let clock = TestClock::default();
+        clock.advance(Duration::from_secs(3600));
+        let before = clock.now();
+        clock.advance(Duration::from_secs(u64::MAX));
+        assert!(clock.now() >= before);
     }
 }
