@@ -39,7 +39,7 @@
 //! subkey and does not zeroize) and the ChaCha20 state that *ring*'s
 //! assembly spills to its stack frame live only in the stack below
 //! [`seal`]/[`open`], which is overwritten with zeros before they return
-//! (see the `wipe` module; `tests/wipe.rs` scans the dead stack for the
+//! (see the `wipe` module; `src/vector_tests/wipe.rs` scans the dead stack for the
 //! subkey after an open). Out of reach of any wipe: copies in CPU
 //! registers until overwritten, and memory the OS swaps out or writes to a
 //! core dump while the call runs.

@@ -14,7 +14,7 @@
 //! the deepest stack use of each computation measured on x86-64 (AVX-512
 //! CPU, stack painted before and read back after), with at least 1.6×
 //! margin; unoptimized builds use far more stack (`blake2` alone about
-//! 87 KiB), so they wipe more. `tests/wipe.rs` reads the dead stack after
+//! 87 KiB), so they wipe more. `src/vector_tests/wipe.rs` reads the dead stack after
 //! each operation and fails if a secret is still there.
 //!
 //! The zeros are written with one `memset` whose buffer is passed to
