@@ -479,20 +479,25 @@ impl Sessions {
     where
         I: IntoIterator<Item = &'h [u8]>,
     {
-        let name = self.inner.cookie.name().as_bytes();
-        set_cookie_headers.into_iter().any(|b| {
-            b.starts_with(name)
-                && b.get(name.len()) == Some(&b'=')
-                && !matches!(b.get(name.len() + 1), None | Some(b';'))
-        })
+        let name = self.inner.cookie.name();
+        set_cookie_headers
+            .into_iter()
+            .filter_map(|b| set_cookie_value(b, name))
+            .any(|value| !matches!(value.first(), None | Some(b';')))
     }
+}
+
+/// What follows `name=` in a `Set-Cookie` value for cookie `name` (empty
+/// or starting with `;` for a removal cookie), `None` for another cookie.
+fn set_cookie_value<'h>(set_cookie: &'h [u8], name: &str) -> Option<&'h [u8]> {
+    set_cookie.strip_prefix(name.as_bytes())?.strip_prefix(b"=")
 }
 
 /// Whether one of the `Set-Cookie` values sets (or clears) cookie `name`.
 fn sets_cookie<'h>(values: impl IntoIterator<Item = &'h [u8]>, name: &str) -> bool {
     values
         .into_iter()
-        .any(|b| b.starts_with(name.as_bytes()) && b.get(name.len()) == Some(&b'='))
+        .any(|b| set_cookie_value(b, name).is_some())
 }
 
 /// A freshly sealed or renewed session: its token and `Set-Cookie` value.
