@@ -6,6 +6,7 @@
 #   bash bench/server/run.sh                 # 5 rounds x 5 contenders x 10 s, ~6 min warm
 #   ROUNDS=7 DURATION=15 bash bench/server/run.sh
 #   CONTENDERS="none sealed" bash bench/server/run.sh
+#   INSTRUCTIONS=0 bash bench/server/run.sh   # skip the callgrind count (instructions.sh)
 #   BEFORE_BIN=path CONTENDERS="none sealed before-sealed" bash bench/server/run.sh
 #       # before/after: contenders named before-X run X from another build
 #
@@ -104,4 +105,19 @@ done
 } >"$tmp/machine.txt"
 cp "$tmp/runs.tsv" "${RUNS_TSV:-$root/target/server-bench-runs.tsv}"
 python3 bench/server/report.py render "$tmp/runs.tsv" "$tmp/machine.txt" >"$out"
+# A load-independent count beside it (INSTRUCTIONS=0 skips; ~40 s a contender).
+if [[ ${INSTRUCTIONS:-1} != 0 ]] && command -v valgrind >/dev/null; then
+  echo "== instructions per request (callgrind, bench/server/instructions.sh)" >&2
+  {
+    echo
+    echo "## Server instructions per request (callgrind)"
+    echo
+    echo "User-space instructions the server executes per request over real sockets (\`bash bench/server/instructions.sh\`; no kernel work, unmoved by the machine's load):"
+    echo
+    echo '```text'
+    counted=(); for c in "${contenders[@]}"; do [[ $c == tower-redis || $c == before-* ]] || counted+=("$c"); done
+    BIN="$bin" CONTENDERS="${counted[*]}" bash bench/server/instructions.sh
+    echo '```'
+  } >>"$out"
+fi
 echo "wrote $out" >&2
