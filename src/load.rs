@@ -233,7 +233,9 @@ impl Key {
         if meta.len() > MAX_KEY_FILE_LEN {
             return Err(LoadKeyError::FileTooLarge { path: path.into() });
         }
-        let mut bytes = Vec::with_capacity(128);
+        // Room for the whole bounded read, so the buffer never reallocates
+        // (a reallocation would free an unwiped copy of the key text).
+        let mut bytes = Vec::with_capacity(MAX_KEY_FILE_LEN as usize + 1);
         let read = file
             .take(MAX_KEY_FILE_LEN + 1)
             .read_to_end(&mut bytes)
