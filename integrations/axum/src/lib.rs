@@ -340,6 +340,19 @@ impl Sessions {
     }
 }
 
+impl Opened {
+    /// Whether the plain-HTTP warning needs to look at this request. A
+    /// browser that dropped the cookie never sends a session back, so a
+    /// request with a valid session that is not due for renewal is skipped:
+    /// the check (header lookups, host parsing) costs about 1,000
+    /// instructions, which every authenticated request would otherwise pay
+    /// for the life of a well-configured process.
+    #[cfg(feature = "tracing")]
+    fn watch_plain_http(&self, due: &Option<Box<Due>>) -> bool {
+        self.0.is_err() || due.is_some()
+    }
+}
+
 /// A session past its renewal point, to renew once the handler answered.
 struct Due {
     sessions: Sessions,
@@ -675,9 +688,12 @@ impl IntoResponseParts for ClearSessionCookie {
 /// # let _ = app;
 /// ```
 pub async fn renew(State(sessions): State<Sessions>, mut req: Request, next: Next) -> Response {
-    #[cfg(feature = "tracing")]
-    let plain_http_host = plain_http::watch(&sessions, req.headers(), req.uri());
     let (opened, due) = sessions.open_request(req.headers());
+    #[cfg(feature = "tracing")]
+    let plain_http_host = opened
+        .watch_plain_http(&due)
+        .then(|| plain_http::watch(&sessions, req.headers(), req.uri()))
+        .flatten();
     req.extensions_mut().insert(opened);
     let mut res = next.run(req).await;
     #[cfg(feature = "tracing")]
@@ -732,12 +748,15 @@ where
     }
 
     fn call(&mut self, mut req: axum::http::Request<B>) -> Self::Future {
+        let (opened, due) = self.sessions.open_request(req.headers());
         #[cfg(feature = "tracing")]
-        let plain_http_host = plain_http::watch(&self.sessions, req.headers(), req.uri())
+        let plain_http_host = opened
+            .watch_plain_http(&due)
+            .then(|| plain_http::watch(&self.sessions, req.headers(), req.uri()))
+            .flatten()
             .map(|host| Box::new((host, self.sessions.clone())));
         #[cfg(not(feature = "tracing"))]
         let plain_http_host = ();
-        let (opened, due) = self.sessions.open_request(req.headers());
         req.extensions_mut().insert(opened);
         RenewFuture {
             inner: self.inner.call(req),

@@ -6,7 +6,9 @@
 //! scheme, no `X-Forwarded-Proto: https` / `Forwarded: proto=https`, and a
 //! `Host` that is not loopback ([`web::is_loopback_host`]). An app that
 //! terminates TLS itself over HTTP/1.1 looks like plain HTTP here; it can
-//! ignore the one warning.
+//! ignore the one warning. Requests that carry a valid session not yet due
+//! for renewal are not looked at: a browser that dropped the cookie never
+//! sends one, and the check would cost every authenticated request.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
