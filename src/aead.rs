@@ -8,9 +8,10 @@
 //! - **`rustcrypto` feature, without `ring`**: RustCrypto's
 //!   `chacha20poly1305::XChaCha20Poly1305`.
 //!
-//! Only the backend a build uses is compiled (`cargo tree -e normal -p
+//! A build compiles only the backends its features turn on (`cargo tree -e normal -p
 //! sealed-session` shows *ring* and `chacha20`, no `chacha20poly1305`; with
-//! `--no-default-features --features std,rustcrypto` the reverse).
+//! `--no-default-features --features std,rustcrypto` the reverse); with
+//! both features, *ring* is used.
 //!
 //! Why two: `poly1305` 0.8/0.9 pick an AVX2 backend at run time whose
 //! intrinsics rustc ≥ 1.87 no longer inlines (rust-lang/rust#139029), which

@@ -77,7 +77,8 @@
 //! - `rustcrypto`: XChaCha20-Poly1305 from RustCrypto's `chacha20poly1305`
 //!   (pure Rust), for targets *ring* does not support (e.g.
 //!   `default-features = false, features = ["rustcrypto"]`). One of the two
-//!   is required; only the one in use is built. Same bytes on the wire.
+//!   is required; with both, *ring* seals and opens (and RustCrypto's
+//!   cipher is built too). Same bytes on the wire.
 //! - `tracing`: log every session that [`web::Sessions`] refuses through
 //!   the `tracing` crate (the reason, the key id, the token's length; never
 //!   the token). Off in the core; the web adapters turn it on by default.
