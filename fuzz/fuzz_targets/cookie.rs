@@ -7,6 +7,9 @@
 //! double quotes removed, empty values skipped, a value with a byte outside
 //! RFC 6265's cookie-octets refused, different repeated values refused);
 //! and our cookie added to headers that do not carry it is always found.
+//! The other request and response headers the adapters read from the
+//! client (`Host`, `X-Forwarded-Proto`, `Forwarded`) and the `Set-Cookie`
+//! check run on the same bytes and must not panic either.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -14,6 +17,13 @@ use sealed_session::cookie::{find_cookie, find_cookie_in, CookieHeaderError, Ses
 
 const NAMES: [&str; 3] = ["__Host-session", "s", "sid"];
 const MAX: usize = sealed_session::cookie::DEFAULT_MAX_COOKIE_HEADER_LEN;
+
+thread_local! {
+    static SESSIONS: sealed_session::web::Sessions = sealed_session::web::Sessions::builder(
+        sealed_session::KeyRing::new(sealed_session::Key::from_bytes([1; 32])),
+    )
+    .build();
+}
 
 fn is_cookie_octet(b: u8) -> bool {
     // RFC 6265 section 4.1.1: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E.
@@ -93,6 +103,15 @@ fuzz_target!(|data: &[u8]| {
     // Mostly the default bound; sometimes one the input can cross.
     let max = if sel & 0x80 != 0 { rest.len() / 2 } else { MAX };
     let lines: Vec<&[u8]> = rest.split(|b| *b == b'\n').collect();
+
+    // `web::transport` and the `Set-Cookie` check: any bytes, no panic;
+    // `https` needs its five letters.
+    let first = lines.first().copied().unwrap_or_default();
+    let _ = sealed_session::web::is_loopback_host(first);
+    if sealed_session::web::forwarded_https(Some(first), lines.get(1).copied()) {
+        assert!(rest.len() >= 5);
+    }
+    let _ = SESSIONS.with(|s| s.sets_session_cookie(lines.iter().copied()));
 
     let want = expected(&lines, name, max);
     assert_eq!(lookup(&lines, name, max), want);
