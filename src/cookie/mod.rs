@@ -40,8 +40,10 @@
 //!   are ignored.
 //! - Headers longer than a bound (default [`DEFAULT_MAX_COOKIE_HEADER_LEN`],
 //!   counted over all `Cookie` header lines of a request) are refused with
-//!   [`CookieHeaderError::TooLarge`] before they are scanned. Work is one
-//!   linear pass; nothing panics on any input.
+//!   [`CookieHeaderError::TooLarge`]: each line is added to the total
+//!   before it is scanned, so no line past the bound is read (a refusal
+//!   found in an earlier line is returned first). Work is one linear pass;
+//!   nothing panics on any input.
 //!
 //! # Example
 //! ```
