@@ -52,7 +52,7 @@ pub use builder::SessionsBuilder;
 use metrics::Metrics;
 pub use metrics::{MetricsSnapshot, Reason};
 pub use reload::KeyWatcher;
-pub use transport::{forwarded_https, is_loopback_host};
+pub use transport::{forwarded_https, is_loopback_host, PLAIN_HTTP_WARNING};
 
 /// A clock: returns the current time. Injected for tests.
 ///

@@ -57,6 +57,23 @@ pub fn is_loopback_host(host: &[u8]) -> bool {
                 .is_some_and(|tail| tail.eq_ignore_ascii_case(SUFFIX)))
 }
 
+/// The warning the adapters log (once per process) when a response sets a
+/// `Secure` session cookie for a request that
+/// [`Sessions::plain_http_drops_cookie`](crate::web::Sessions::plain_http_drops_cookie)
+/// says the browser will drop: what happened and the fixes.
+///
+/// # Example
+/// ```
+/// use sealed_session::web::PLAIN_HTTP_WARNING;
+/// assert!(PLAIN_HTTP_WARNING.contains("X-Forwarded-Proto: https"));
+/// assert!(PLAIN_HTTP_WARNING.contains(".secure(false)"));
+/// ```
+pub const PLAIN_HTTP_WARNING: &str = "browsers drop this Secure session cookie: it was set over \
+    plain HTTP for a host that is not localhost/127.0.0.1 (and no X-Forwarded-Proto: https), so \
+    the browser will not send it back; serve over HTTPS (or have the proxy send \
+    X-Forwarded-Proto: https), or for development only use a cookie that is not Secure: \
+    CookieOptions::new().name(\"session\").secure(false) (logged once)";
+
 /// Whether a reverse proxy says the client's request came over HTTPS: the
 /// first value of `X-Forwarded-Proto` is `https`, or the first element of
 /// `Forwarded` (RFC 7239) has `proto=https` (case-insensitive, quotes

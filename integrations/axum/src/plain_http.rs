@@ -57,11 +57,8 @@ pub(crate) fn check(host: Option<HeaderValue>, sessions: &Sessions, res: &Header
             target: "sealed_session_axum",
             host = ?String::from_utf8_lossy(host.as_bytes()),
             cookie = sessions.cookie().name(),
-            "browsers drop this Secure session cookie: it was set over plain HTTP for a host \
-             that is not localhost/127.0.0.1 (and no X-Forwarded-Proto: https), so the \
-             browser will not send it back; serve over HTTPS (or have the proxy send \
-             X-Forwarded-Proto: https), or for development only use a cookie that is not \
-             Secure: CookieOptions::new().name(\"session\").secure(false) (logged once)"
+            "{}",
+            web::PLAIN_HTTP_WARNING
         );
     }
 }
