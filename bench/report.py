@@ -111,7 +111,7 @@ def main():
 
     md = []
     md.append("# Benchmark results\n")
-    md.append("Regenerate with `bash bench/run.sh` (about 6 minutes warm; see the Performance section of the crate README).\n")
+    md.append("Regenerate with `bash bench/run.sh` (about 6 minutes warm; method in docs/performance.md).\n")
     md.append("## Machine and build\n")
     md.append(machine + "\n")
     md.append(
