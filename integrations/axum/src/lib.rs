@@ -62,6 +62,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Request, State};
@@ -290,7 +291,9 @@ impl Sessions {
             .into_iter()
             .map(HeaderValue::as_bytes);
         let claims = self.core.open(lines, now)?;
-        Ok(Session { claims })
+        Ok(Session {
+            claims: Arc::new(claims),
+        })
     }
 
     /// Whether `session` is past its renewal point at `now` (see
@@ -331,7 +334,7 @@ impl Sessions {
         let due = match &opened {
             Ok(session) if session.claims.needs_renewal(now) => Some(Box::new(Due {
                 sessions: self.clone(),
-                claims: session.claims.clone(),
+                claims: Arc::clone(&session.claims),
                 now,
             })),
             _ => None,
@@ -356,7 +359,7 @@ impl Opened {
 /// A session past its renewal point, to renew once the handler answered.
 struct Due {
     sessions: Sessions,
-    claims: Claims,
+    claims: Arc<Claims>,
     now: Timestamp,
 }
 
@@ -397,7 +400,9 @@ impl Due {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
-    claims: Claims,
+    /// Shared with the renewal layer, so the extractor's copy is a
+    /// reference count, not a copy of the claims.
+    claims: Arc<Claims>,
 }
 
 impl Session {
