@@ -51,6 +51,7 @@
 
 use std::fmt;
 use std::future::{ready, Ready};
+use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -270,7 +271,9 @@ impl Sessions {
     pub fn open(&self, headers: &HeaderMap, now: Timestamp) -> Result<Session, SessionRejection> {
         let lines = headers.get_all(COOKIE).map(HeaderValue::as_bytes);
         let claims = self.core.open(lines, now)?;
-        Ok(Session { claims })
+        Ok(Session {
+            claims: Arc::new(claims),
+        })
     }
 
     /// Whether `session` is past its renewal point at `now` (see
@@ -295,7 +298,9 @@ impl Sessions {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
-    claims: Claims,
+    /// Shared with [`renew`]'s copy, so the extractor's copy is a
+    /// reference count, not a copy of the claims.
+    claims: Arc<Claims>,
 }
 
 impl Session {
@@ -559,13 +564,18 @@ pub async fn renew<B: MessageBody>(
         return next.call(req).await;
     };
     let now = sessions.now();
-    #[cfg(feature = "tracing")]
-    let plain_http_host = plain_http::watch(&sessions, &req);
     let opened = sessions.open(req.headers(), now);
     let due = match &opened {
         Ok(session) if sessions.needs_renewal(session, now) => Some(session.clone()),
         _ => None,
     };
+    // A browser that dropped the cookie never sends a session back, so a
+    // request with a valid session that is not due needs no plain-HTTP
+    // check (header lookups and host parsing on every request otherwise).
+    #[cfg(feature = "tracing")]
+    let plain_http_host = (opened.is_err() || due.is_some())
+        .then(|| plain_http::watch(&sessions, &req))
+        .flatten();
     req.extensions_mut().insert(Opened(opened));
     let mut res = next.call(req).await?;
     #[cfg(feature = "tracing")]
