@@ -391,11 +391,9 @@ impl KeySource for KeyRing {
         if untrusted_footer.is_empty() {
             return Ok(&self.current.key);
         }
-        // The fast path: the canonical footer naming a key of this ring.
-        // Ring ids are valid ids, so an exact match needs no further check.
-        if let Some(entry) = canonical_lid(untrusted_footer).and_then(|lid| self.find(lid)) {
-            return Ok(&entry.key);
-        }
+        // A footer this ring writes never gets here: the open path matched
+        // its text first (`opening_key_by_footer_text`; strict base64 has
+        // one text per footer). What is left is checked in full.
         let kid = untrusted_kid(untrusted_footer)?;
         self.find(kid.as_bytes())
             .map(|e| &e.key)
