@@ -106,7 +106,8 @@ impl Due {
 /// session that is past its renewal point.
 ///
 /// Use with [`axum::middleware::from_fn_with_state`]. [`Sessions::renew_layer`]
-/// does the same without `from_fn`'s boxing, about 1 µs a request less.
+/// does the same without `from_fn`'s boxing: 0.2–0.35 µs a request less in
+/// this repository's server benchmark (in process, `inproc`).
 ///
 /// With the default `tracing` feature it also logs one `WARN` event per
 /// process (target `sealed_session_axum`) the first time a response sets a `Secure`
