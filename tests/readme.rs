@@ -17,6 +17,19 @@ fn read(rel: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Every Markdown page in `docs/`, as `docs/NAME.md`.
+fn docs_pages() -> Vec<String> {
+    let mut pages = Vec::new();
+    for entry in std::fs::read_dir(root().join("docs")).expect("docs/ exists") {
+        let name = entry.expect("a docs/ entry").file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(".md") {
+            pages.push(format!("docs/{name}"));
+        }
+    }
+    pages
+}
+
 /// The fenced code blocks of a Markdown text: (info string, body).
 fn code_blocks(md: &str) -> Vec<(String, String)> {
     let mut blocks = Vec::new();
@@ -73,14 +86,7 @@ fn rust_blocks_have_no_hidden_doctest_lines() {
     // The README and every page in docs/ render as plain Markdown on a code
     // host, where a hidden doctest line would show as text.
     let mut pages = vec!["README.md".to_string()];
-    let docs = std::fs::read_dir(root().join("docs")).expect("docs/ exists");
-    for entry in docs {
-        let name = entry.expect("a docs/ entry").file_name();
-        let name = name.to_string_lossy();
-        if name.ends_with(".md") {
-            pages.push(format!("docs/{name}"));
-        }
-    }
+    pages.extend(docs_pages());
     let mut rust_blocks = 0;
     for page in &pages {
         for (info, body) in code_blocks(&read(page)) {
@@ -216,13 +222,7 @@ fn no_rustdoc_only_syntax_or_links_out_of_the_package() {
 #[test]
 fn docs_pages_link_only_to_each_other() {
     let mut links = 0;
-    for entry in std::fs::read_dir(root().join("docs")).expect("docs/ exists") {
-        let name = entry.expect("a docs/ entry").file_name();
-        let name = name.to_string_lossy();
-        if !name.ends_with(".md") {
-            continue;
-        }
-        let page = format!("docs/{name}");
+    for page in docs_pages() {
         for target in relative_links(&read(&page)) {
             // Pages outside docs/ (bench/, examples/, ...) are not all in the
             // published crate; name them as code instead of linking.
@@ -252,13 +252,7 @@ fn every_page_with_rust_examples_is_doctested() {
     // show examples that nothing compiles.
     let lib = read("src/lib.rs");
     let mut pages = 0;
-    for entry in std::fs::read_dir(root().join("docs")).expect("docs/ exists") {
-        let name = entry.expect("a docs/ entry").file_name();
-        let name = name.to_string_lossy();
-        if !name.ends_with(".md") {
-            continue;
-        }
-        let page = format!("docs/{name}");
+    for page in docs_pages() {
         let has_rust = code_blocks(&read(&page))
             .iter()
             .any(|(info, _)| info.split(',').next() == Some("rust"));
